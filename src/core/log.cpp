@@ -125,9 +125,13 @@ std::string formatLogLine(LogFormat format, std::string_view timestamp, LogLevel
   }
   out += timestamp;
   out += ' ';
-  out += security ? "SECURITY" : levelName(level);
-  out += ' ';
-  for (unsigned char c : message) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  if (security) {
+    out += "SECURITY";  // the event field says what happened
+  } else {
+    out += levelName(level);
+    out += ' ';
+    for (unsigned char c : message) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  }
   for (const auto& f : fields) {
     out += ' ';
     out += f.key;

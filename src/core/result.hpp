@@ -2,6 +2,7 @@
 // Result<T>: the value of an operation that can fail for expected reasons (bad input,
 // a missing record, a busy disk). Broken invariants use SB_CHECK instead.
 #include <cassert>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,6 +26,8 @@ const char* toString(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // For kTooManyRequests / kUnavailable: when the caller may try again (0: unknown).
+  std::chrono::seconds retry_after{0};
 };
 
 inline Error makeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
