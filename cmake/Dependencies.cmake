@@ -16,5 +16,5 @@ endif()
 if(SB_BENCH)
   find_package(benchmark REQUIRED)
 endif()
-# Asio: no deprecated names, std::coroutine support.
-add_compile_definitions(BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+# Asio: no deprecated names.
+add_compile_definitions(BOOST_ASIO_NO_DEPRECATED)

@@ -87,6 +87,12 @@ bool AccountService::mustChangePassword(const acd::Org& org, const Credentials& 
   return clock_.now() - c.password_changed_at > std::chrono::days{org.password_max_age_days};
 }
 
+Result<bool> AccountService::mustChangePasswordOf(const acd::Org& org, acd::AgentKey agent) {
+  auto creds = accounts_.findCredentials(agent);
+  if (!creds) return creds.error();
+  return mustChangePassword(org, *creds);
+}
+
 bool AccountService::isValidAgentId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
@@ -144,7 +150,7 @@ Result<LoginResult> AccountService::login(std::string_view org_name, std::string
   Session session{record.token_hash, record.org, record.agent, record.expires_at};
   {
     std::lock_guard lock(cache_mutex_);
-    cache_[session.token_hash] = session;
+    cache_[session.token_hash] = Cached{session, now};
   }
   core::logInfo("login", {{"org", org_name}, {"agent", agent_id}, {"ip", client_ip}});
   const bool must_change = mustChangePassword(rec.org, rec.credentials);
@@ -159,9 +165,12 @@ Result<Session> AccountService::authenticate(std::string_view bearer_token) {
   {
     std::lock_guard lock(cache_mutex_);
     if (auto it = cache_.find(*hash); it != cache_.end()) {
-      if (now < it->second.expires_at) return it->second;
-      cache_.erase(it);
-      return makeError(ErrorCode::kUnauthenticated, "The session has expired. Log in again.");
+      if (now >= it->second.session.expires_at) {
+        cache_.erase(it);
+        return makeError(ErrorCode::kUnauthenticated, "The session has expired. Log in again.");
+      }
+      if (now - it->second.checked_at < options_.session_recheck) return it->second.session;
+      cache_.erase(it);  // re-read below
     }
   }
   auto record = accounts_.findSession(*hash);
@@ -176,7 +185,7 @@ Result<Session> AccountService::authenticate(std::string_view bearer_token) {
   }
   Session session{record->token_hash, record->org, record->agent, record->expires_at};
   std::lock_guard lock(cache_mutex_);
-  cache_[session.token_hash] = session;
+  cache_[session.token_hash] = Cached{session, now};
   return session;
 }
 
@@ -195,7 +204,7 @@ void AccountService::forgetSessionsOf(acd::AgentKey agent, std::optional<TokenHa
   {
     std::lock_guard lock(cache_mutex_);
     std::erase_if(cache_, [&](const auto& kv) {
-      return kv.second.agent == agent && (!except || kv.first != *except);
+      return kv.second.session.agent == agent && (!except || kv.first != *except);
     });
   }
   if (listener_) listener_->onAgentSessionsEnded(agent, except);

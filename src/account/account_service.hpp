@@ -23,6 +23,9 @@ namespace sb::account {
 
 struct AccountOptions {
   std::chrono::seconds session_ttl = std::chrono::hours{12};
+  // A cached session is re-read from the database after this long, so that a session
+  // ended by another process (`switchboard admin agent passwd`) stops working.
+  std::chrono::seconds session_recheck{30};
   size_t max_concurrent_hashes = 0;  // 0: one per core
   size_t max_waiting_hashes = 64;    // beyond: 503, try again shortly
   ThrottleConfig throttle;
@@ -91,6 +94,7 @@ class AccountService {
 
   // B5: an admin reset, or a password older than the org's maximum age.
   bool mustChangePassword(const acd::Org& org, const Credentials& credentials) const;
+  core::Result<bool> mustChangePasswordOf(const acd::Org& org, acd::AgentKey agent);
 
   // Agent IDs become SIP user parts: 1–64 of letters, digits, '.', '_', '-'.
   static bool isValidAgentId(std::string_view id);
@@ -133,7 +137,11 @@ class AccountService {
     }
   };
   mutable std::mutex cache_mutex_;
-  std::unordered_map<TokenHash, Session, TokenHashHasher> cache_;
+  struct Cached {
+    Session session;
+    core::Time checked_at;
+  };
+  std::unordered_map<TokenHash, Cached, TokenHashHasher> cache_;
 };
 
 }  // namespace sb::account

@@ -52,6 +52,20 @@ bool isTrivialSequence(std::string_view s) {
   return true;
 }
 
+// "bob", "Bob2026", "bob-bob!": the agent ID, repeated or decorated only with digits and
+// punctuation, is no secret.
+bool isAgentIdVariant(std::string_view password, std::string_view agent_id) {
+  if (agent_id.empty()) return false;
+  std::string rest = asciiLower(password);
+  const std::string id = asciiLower(agent_id);
+  bool found = false;
+  for (size_t at = rest.find(id); at != std::string::npos; at = rest.find(id)) {
+    rest.erase(at, id.size());
+    found = true;
+  }
+  return found && std::all_of(rest.begin(), rest.end(), [](char c) { return isSuffixNoise(c); });
+}
+
 }  // namespace
 
 bool isCommonPassword(std::string_view password) {
@@ -71,10 +85,7 @@ std::optional<std::string> checkNewPassword(std::string_view password, std::stri
   if (*length < kMinPasswordLength) return "The password must have at least 8 characters.";
   if (*length > kMaxPasswordLength) return "The password must have at most 128 characters.";
   if (core::hasControlCharacters(password)) return "The password must not contain control characters.";
-  if (!agent_id.empty() && asciiLower(password).find(asciiLower(agent_id)) != std::string::npos &&
-      password.size() <= agent_id.size() + 4) {
-    return "The password must not be the agent ID.";
-  }
+  if (isAgentIdVariant(password, agent_id)) return "The password must not be the agent ID.";
   if (isCommonPassword(password)) return "The password is too common; choose another.";
   return std::nullopt;
 }

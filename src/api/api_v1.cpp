@@ -1,0 +1,299 @@
+#include "api/api_v1.hpp"
+
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/json_input.hpp"
+#include "api/json_output.hpp"
+#include "api/problem.hpp"
+#include "api/worker.hpp"
+#include "core/log.hpp"
+
+namespace sb::api {
+
+namespace http = boost::beast::http;
+using boost::asio::awaitable;
+using core::ErrorCode;
+
+namespace {
+
+// Request bodies must say they are JSON: this also keeps plain HTML forms on other
+// sites from posting to the API (they cannot set this type without a CORS preflight).
+std::optional<HttpResponse> requireJson(const RequestContext& ctx) {
+  auto it = ctx.request.find(http::field::content_type);
+  std::string_view type = it == ctx.request.end() ? std::string_view{} : std::string_view(it->value());
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type.size() == 16 && strncasecmp(type.data(), "application/json", 16) == 0) return std::nullopt;
+  return problem(http::status::unsupported_media_type, "unsupported-media-type",
+                 "Unsupported media type", "The request body must be application/json.");
+}
+
+HttpResponse invalidBody(const JsonInput& in) {
+  const bool not_json = !in.problems().empty() && in.problems().front().rfind("the body", 0) == 0;
+  if (not_json) {
+    return problem(http::status::bad_request, "malformed-body", "Malformed body", in.describeProblems());
+  }
+  return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
+                 in.describeProblems());
+}
+
+std::optional<std::string_view> bearerToken(const HttpRequest& req) {
+  auto it = req.find(http::field::authorization);
+  if (it == req.end()) return std::nullopt;
+  std::string_view v = it->value();
+  if (v.size() < 7 || strncasecmp(v.data(), "Bearer ", 7) != 0) return std::nullopt;
+  v.remove_prefix(7);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  return v;
+}
+
+HttpResponse unauthenticated(std::string_view detail) {
+  HttpResponse r = problem(http::status::unauthorized, "unauthenticated", "Not authenticated", detail);
+  r.set(http::field::www_authenticate, "Bearer");
+  return r;
+}
+
+}  // namespace
+
+ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, EventHub& hub,
+             Metrics& metrics, boost::asio::thread_pool& workers, ApiOptions options)
+    : accounts_(accounts),
+      directory_(directory),
+      hub_(hub),
+      metrics_(metrics),
+      workers_(workers),
+      options_(options) {}
+
+void ApiV1::registerRoutes(Router& router) {
+  auto bind = [this](Response (ApiV1::*fn)(RequestContext&)) {
+    return [this, fn](RequestContext& ctx) { return (this->*fn)(ctx); };
+  };
+  router.add(http::verb::get, "/healthz", bind(&ApiV1::healthz));
+  router.add(http::verb::get, "/metrics", bind(&ApiV1::metrics));
+  router.add(http::verb::post, "/api/v1/sessions", bind(&ApiV1::createSession));
+  router.add(http::verb::delete_, "/api/v1/sessions/current", bind(&ApiV1::deleteSession));
+  router.add(http::verb::get, "/api/v1/me", bind(&ApiV1::getMe));
+  router.add(http::verb::put, "/api/v1/me/password", bind(&ApiV1::changePassword));
+  router.add(http::verb::get, "/api/v1/admin/agents", bind(&ApiV1::listAgents));
+  router.add(http::verb::post, "/api/v1/admin/agents", bind(&ApiV1::createAgent));
+  router.add(http::verb::patch, "/api/v1/admin/agents/{id}", bind(&ApiV1::patchAgent));
+  router.add(http::verb::post, "/api/v1/admin/agents/{id}/password-reset", bind(&ApiV1::resetPassword));
+  router.addWebSocket("/api/v1/events", [this](WebSocket ws, HttpRequest req, WebSocketContext info) {
+    return eventsSocket(std::move(ws), std::move(req), std::move(info.client_ip));
+  });
+}
+
+awaitable<ApiV1::AuthResult> ApiV1::authenticate(const RequestContext& ctx, bool admin_only) {
+  AuthResult out;
+  auto token = bearerToken(ctx.request);
+  if (!token) {
+    out.problem = unauthenticated("Send the session token as 'Authorization: Bearer <token>'.");
+    co_return out;
+  }
+  std::string token_copy(*token);
+  auto loaded = co_await onWorker(workers_, [&]() -> core::Result<Caller> {
+    auto session = accounts_.authenticate(token_copy);
+    if (!session) return session.error();
+    auto agent = directory_.findAgentByKey(session->org, session->agent);
+    if (!agent) return agent.error();
+    auto org = directory_.findOrgById(session->org);
+    if (!org) return org.error();
+    return Caller{*session, std::move(*agent), std::move(*org)};
+  });
+  if (!loaded) {
+    const auto code = loaded.error().code;
+    if (code == ErrorCode::kUnauthenticated) out.problem = unauthenticated(loaded.error().message);
+    else if (code == ErrorCode::kNotFound) out.problem = unauthenticated("The session has ended. Log in again.");
+    else out.problem = problemFromError(loaded.error());
+    co_return out;
+  }
+  if (!loaded->agent.enabled) {
+    out.problem = unauthenticated("The session has ended. Log in again.");
+    co_return out;
+  }
+  if (admin_only && !loaded->agent.admin) {
+    out.problem = problem(http::status::forbidden, "forbidden", "Forbidden",
+                          "Only an administrator of the organization may do this.");
+    co_return out;
+  }
+  out.caller = std::move(*loaded);
+  co_return out;
+}
+
+awaitable<HttpResponse> ApiV1::healthz(RequestContext&) {
+  co_return jsonResponse(http::status::ok, boost::json::object{{"status", "ok"}});
+}
+
+awaitable<HttpResponse> ApiV1::metrics(RequestContext& ctx) {
+  if (!options_.metrics_public && !ctx.client_loopback) {
+    co_return problem(http::status::not_found, "not-found", "Not found", "No such resource.");
+  }
+  HttpResponse r{http::status::ok, ctx.request.version()};
+  r.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  r.body() = metrics_.render();
+  r.prepare_payload();
+  co_return r;
+}
+
+awaitable<HttpResponse> ApiV1::createSession(RequestContext& ctx) {
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  auto org = in.requiredString("org", 200);
+  auto agent = in.requiredString("agent", 200);
+  auto password = in.requiredString("password", 1024, /*allow_control=*/true);
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+
+  auto result = co_await onWorker(workers_, [&] {
+    return accounts_.login(*org, *agent, *password, ctx.client_ip);
+  });
+  if (!result) {
+    if (result.error().code == ErrorCode::kUnauthenticated) {
+      co_return problem(http::status::unauthorized, "invalid-credentials", "Login failed",
+                        result.error().message);
+    }
+    co_return problemFromError(result.error());
+  }
+  boost::json::object body{
+      {"token", result->token},
+      {"expires_at", core::toRfc3339(result->session.expires_at)},
+      {"agent", agentSummaryJson(result->agent, result->org)},
+      {"must_change_password", result->must_change_password}};
+  co_return jsonResponse(http::status::created, body);
+}
+
+awaitable<HttpResponse> ApiV1::deleteSession(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, false);
+  if (!auth.caller) co_return auth.problem;
+  auto session = auth.caller->session;
+  auto done = co_await onWorker(workers_, [&] { return accounts_.logout(session); });
+  if (!done) co_return problemFromError(done.error());
+  co_return noContent();
+}
+
+awaitable<HttpResponse> ApiV1::getMe(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, false);
+  if (!auth.caller) co_return auth.problem;
+  const Caller& c = *auth.caller;
+  auto creds = co_await onWorker(workers_, [&] { return accounts_.mustChangePasswordOf(c.org, c.agent.key); });
+  if (!creds) co_return problemFromError(creds.error());
+  boost::json::object body{{"agent", agentSummaryJson(c.agent, c.org)},
+                           {"org", orgJson(c.org)},
+                           {"session", boost::json::object{{"expires_at", core::toRfc3339(c.session.expires_at)}}},
+                           {"must_change_password", *creds}};
+  co_return jsonResponse(http::status::ok, body);
+}
+
+awaitable<HttpResponse> ApiV1::changePassword(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, false);
+  if (!auth.caller) co_return auth.problem;
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  auto current = in.requiredString("current", 1024, true);
+  auto next = in.requiredString("new", 1024, true);
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+  auto session = auth.caller->session;
+  auto done = co_await onWorker(workers_, [&] {
+    return accounts_.changePassword(session, *current, *next, ctx.client_ip);
+  });
+  if (!done) {
+    if (done.error().code == ErrorCode::kForbidden) {
+      co_return problem(http::status::forbidden, "wrong-password", "Wrong password", done.error().message);
+    }
+    if (done.error().code == ErrorCode::kInvalidInput) {
+      co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted",
+                        done.error().message);
+    }
+    co_return problemFromError(done.error());
+  }
+  co_return noContent();
+}
+
+awaitable<HttpResponse> ApiV1::listAgents(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, true);
+  if (!auth.caller) co_return auth.problem;
+  const acd::Org& org = auth.caller->org;
+  auto agents = co_await onWorker(workers_, [&] { return directory_.listAgents(org.id); });
+  if (!agents) co_return problemFromError(agents.error());
+  boost::json::array items;
+  for (const auto& a : *agents) items.push_back(agentAdminJson(a, org));
+  co_return jsonResponse(http::status::ok, boost::json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+}
+
+awaitable<HttpResponse> ApiV1::createAgent(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, true);
+  if (!auth.caller) co_return auth.problem;
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  account::NewAgent agent;
+  auto id = in.requiredString("id", 64);
+  auto name = in.requiredString("name", 200);
+  auto password = in.requiredString("password", 1024, true);
+  auto menus = in.optionalStringArray("menus", 10, 1);
+  auto admin = in.optionalBool("admin");
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+  agent.id = *id;
+  agent.name = *name;
+  agent.password = *password;
+  agent.menus = menus.value_or(std::vector<std::string>{});
+  agent.admin = admin.value_or(false);
+  const acd::Org& org = auth.caller->org;
+  auto created = co_await onWorker(workers_, [&] { return accounts_.createAgent(org.id, agent); });
+  if (!created) co_return problemFromError(created.error());
+  HttpResponse r = jsonResponse(http::status::created, agentAdminJson(*created, org));
+  r.set(http::field::location, "/api/v1/admin/agents/" + created->id);
+  core::logInfo("agent_created", {{"org", org.name}, {"agent", created->id}, {"by", auth.caller->agent.id}});
+  co_return r;
+}
+
+awaitable<HttpResponse> ApiV1::patchAgent(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, true);
+  if (!auth.caller) co_return auth.problem;
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  acd::AgentPatch patch;
+  patch.name = in.optionalString("name", 200);
+  patch.menus = in.optionalStringArray("menus", 10, 1);
+  patch.admin = in.optionalBool("admin");
+  patch.enabled = in.optionalBool("enabled");
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+  const std::string target = ctx.param("id");
+  const Caller& c = *auth.caller;
+  if (target == c.agent.id && ((patch.admin && !*patch.admin) || (patch.enabled && !*patch.enabled))) {
+    co_return problem(http::status::conflict, "self-lockout", "Not allowed on yourself",
+                      "You cannot remove your own administrator rights or disable yourself; "
+                      "ask another administrator.");
+  }
+  auto updated = co_await onWorker(workers_, [&] { return accounts_.updateAgent(c.org.id, target, patch); });
+  if (!updated) co_return problemFromError(updated.error());
+  core::logInfo("agent_updated", {{"org", c.org.name}, {"agent", target}, {"by", c.agent.id}});
+  co_return jsonResponse(http::status::ok, agentAdminJson(*updated, c.org));
+}
+
+awaitable<HttpResponse> ApiV1::resetPassword(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, true);
+  if (!auth.caller) co_return auth.problem;
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  auto password = in.requiredString("password", 1024, true);
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+  const std::string target = ctx.param("id");
+  const Caller& c = *auth.caller;
+  auto done = co_await onWorker(workers_, [&] { return accounts_.resetPassword(c.org.id, target, *password); });
+  if (!done) {
+    if (done.error().code == ErrorCode::kInvalidInput) {
+      co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted",
+                        done.error().message);
+    }
+    co_return problemFromError(done.error());
+  }
+  core::logInfo("password_reset_by_admin", {{"org", c.org.name}, {"agent", target}, {"by", c.agent.id}});
+  co_return noContent();
+}
+
+}  // namespace sb::api

@@ -1,0 +1,64 @@
+#pragma once
+// The HTTP API under /api/v1 (docs/openapi.yaml): sessions, the agent's own account,
+// agent administration, the events WebSocket, plus /healthz and /metrics.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "account/account_service.hpp"
+#include "acd/directory.hpp"
+#include "api/event_hub.hpp"
+#include "api/http_types.hpp"
+#include "api/metrics.hpp"
+#include "api/router.hpp"
+#include "core/clock.hpp"
+
+namespace sb::api {
+
+struct ApiOptions {
+  bool metrics_public = false;  // false: /metrics answers loopback clients only
+  std::chrono::seconds ws_auth_timeout{10};
+  std::chrono::seconds ws_idle_timeout{60};  // a ping goes out at half of it
+};
+
+class ApiV1 {
+ public:
+  ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, EventHub& hub,
+        Metrics& metrics, boost::asio::thread_pool& workers, ApiOptions options = {});
+  void registerRoutes(Router& router);
+
+ private:
+  using Response = boost::asio::awaitable<HttpResponse>;
+  struct Caller {
+    account::Session session;
+    acd::Agent agent;
+    acd::Org org;
+  };
+  // Authenticates the bearer token and loads the caller's agent and org; on failure
+  // `problem` holds the response to send.
+  struct AuthResult {
+    std::optional<Caller> caller;
+    HttpResponse problem;
+  };
+  boost::asio::awaitable<AuthResult> authenticate(const RequestContext& ctx, bool admin_only);
+
+  Response healthz(RequestContext& ctx);
+  Response metrics(RequestContext& ctx);
+  Response createSession(RequestContext& ctx);
+  Response deleteSession(RequestContext& ctx);
+  Response getMe(RequestContext& ctx);
+  Response changePassword(RequestContext& ctx);
+  Response listAgents(RequestContext& ctx);
+  Response createAgent(RequestContext& ctx);
+  Response patchAgent(RequestContext& ctx);
+  Response resetPassword(RequestContext& ctx);
+  boost::asio::awaitable<void> eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip);
+
+  account::AccountService& accounts_;
+  acd::DirectoryStore& directory_;
+  EventHub& hub_;
+  Metrics& metrics_;
+  boost::asio::thread_pool& workers_;
+  ApiOptions options_;
+};
+
+}  // namespace sb::api

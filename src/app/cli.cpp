@@ -1,0 +1,171 @@
+#include "app/cli.hpp"
+
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "account/account_service.hpp"
+#include "app/config.hpp"
+#include "app/provisioning.hpp"
+#include "app/serve.hpp"
+#include "core/clock.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace sb::app {
+namespace {
+
+struct ServeFlags {
+  std::string data_dir, config, http, sip, rtp_ports, log_format, log_level;
+  int threads = -1;
+  bool demo = false;
+};
+
+// Flags win over the config file; every problem is reported before anything starts.
+int runServe(const ServeFlags& f) {
+  ServeConfig config;
+  std::vector<std::string> problems;
+  if (!f.config.empty()) problems = loadConfigFile(f.config, config);
+  auto flag = [&](const std::string& text, const char* name, auto parse, auto& target, const char* form) {
+    if (text.empty()) return;
+    auto v = parse(text);
+    if (!v) problems.push_back(std::string("--") + name + ": expected " + form + ", got '" + text + "'");
+    else target = *v;
+  };
+  flag(f.http, "http", parseHostPort, config.http, "HOST:PORT");
+  flag(f.sip, "sip", parseHostPort, config.sip, "HOST:PORT");
+  flag(f.rtp_ports, "rtp-ports", parsePortRange, config.rtp_ports, "LO-HI (even LO > 1023)");
+  flag(f.log_format, "log-format", parseLogFormat, config.log_format, "text or json");
+  flag(f.log_level, "log-level", parseLogLevel, config.log_level, "debug, info, warn or error");
+  if (f.threads >= 0) config.threads = f.threads;
+  if (!f.data_dir.empty()) config.data_dir = f.data_dir;
+  if (config.data_dir.empty()) problems.push_back("--data-dir is required (or data_dir in [server] of the config)");
+  config.demo = f.demo;
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << p << "\n";
+    return kExitUsage;
+  }
+  return serve(config);
+}
+
+int runImport(const std::string& data_dir, const std::string& file) {
+  auto store = store::SqliteStore::open(data_dir);
+  if (!store) {
+    std::cerr << "switchboard: cannot open the data directory " << data_dir << ": " << store.error().message << "\n";
+    return kExitFailure;
+  }
+  core::SystemClock clock;
+  account::PasswordHasher hasher;
+  return importProvisioningFile(file, **store, **store, hasher, clock, std::cout, std::cerr);
+}
+
+int runAgentList(const std::string& data_dir, const std::string& org_name) {
+  auto store = store::SqliteStore::open(data_dir);
+  if (!store) {
+    std::cerr << "switchboard: cannot open the data directory " << data_dir << ": " << store.error().message << "\n";
+    return kExitFailure;
+  }
+  auto org = (*store)->findOrg(org_name);
+  if (!org) {
+    std::cerr << "switchboard: no org named '" << org_name << "' (names are case-sensitive)\n";
+    return org.error().code == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+  }
+  auto agents = (*store)->listAgents(org->id);
+  if (!agents) {
+    std::cerr << "switchboard: " << agents.error().message << "\n";
+    return kExitFailure;
+  }
+  std::cout << "ID\tNAME\tADMIN\tENABLED\tSIP SECRET\tSIP URI\n";
+  for (const auto& a : *agents) {
+    std::cout << a.id << '\t' << a.name << '\t' << (a.admin ? "yes" : "no") << '\t'
+              << (a.enabled ? "yes" : "no") << '\t' << a.sip_secret << "\tsip:" << a.id << '@'
+              << org->domain << '\n';
+  }
+  return kExitOk;
+}
+
+int runAgentPasswd(const std::string& data_dir, const std::string& org_name, const std::string& agent_id) {
+  auto store = store::SqliteStore::open(data_dir);
+  if (!store) {
+    std::cerr << "switchboard: cannot open the data directory " << data_dir << ": " << store.error().message << "\n";
+    return kExitFailure;
+  }
+  auto org = (*store)->findOrg(org_name);
+  if (!org) {
+    std::cerr << "switchboard: no org named '" << org_name << "' (names are case-sensitive)\n";
+    return org.error().code == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+  }
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    std::cerr << "switchboard: expected the new password on standard input\n";
+    return kExitUsage;
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  core::SystemClock clock;
+  account::PasswordHasher hasher;
+  account::AccountService accounts(**store, **store, hasher, clock);
+  auto done = accounts.resetPassword(org->id, agent_id, password);
+  if (!done) {
+    const auto code = done.error().code;
+    if (code == core::ErrorCode::kNotFound) {
+      std::cerr << "switchboard: no agent '" << agent_id << "' in org '" << org_name << "'\n";
+      return kExitUsage;
+    }
+    std::cerr << "switchboard: " << done.error().message << "\n";
+    return code == core::ErrorCode::kInvalidInput ? kExitUsage : kExitFailure;
+  }
+  std::cout << "password of " << agent_id << " in " << org_name
+            << " set; the agent's sessions were ended and a change is asked at the next login\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  CLI::App app{"Switchboard: an open-source contact center.\n"
+               "Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input."};
+  app.set_version_flag("--version", "switchboard 0.1.0");
+  app.require_subcommand(1);
+
+  ServeFlags serve_flags;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the server until SIGINT or SIGTERM");
+  serve_cmd->add_option("--data-dir", serve_flags.data_dir, "Directory of the database and recordings");
+  serve_cmd->add_option("--config", serve_flags.config, "TOML file with a [server] table (flags win)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--http", serve_flags.http, "HTTP/WebSocket listener HOST:PORT (default 127.0.0.1:8080)");
+  serve_cmd->add_option("--sip", serve_flags.sip, "SIP listener HOST:PORT (default 127.0.0.1:5060)");
+  serve_cmd->add_option("--rtp-ports", serve_flags.rtp_ports, "RTP port range LO-HI (default 20000-29999)");
+  serve_cmd->add_option("--threads", serve_flags.threads, "Event-loop threads (0: one per core)");
+  serve_cmd->add_option("--log-format", serve_flags.log_format, "text (default) or json");
+  serve_cmd->add_option("--log-level", serve_flags.log_level, "debug, info (default), warn or error");
+  serve_cmd->add_flag("--demo", serve_flags.demo,
+                      "Provision a demo org into an empty data dir and print its passwords once");
+
+  std::string data_dir, import_file, org, agent;
+  auto* admin = app.add_subcommand("admin", "Administer a data directory (works while the server runs)");
+  admin->add_option("--data-dir", data_dir, "Directory of the database")->required();
+  admin->require_subcommand(1);
+  auto* import = admin->add_subcommand("import", "Create or update orgs, menus, agents and trunks from a TOML file");
+  import->add_option("FILE", import_file, "Provisioning file (docs/provisioning.md)")->required();
+  auto* agent_cmd = admin->add_subcommand("agent", "Agents of an org");
+  agent_cmd->require_subcommand(1);
+  auto* list = agent_cmd->add_subcommand("list", "List the agents of ORG with their SIP secrets");
+  list->add_option("ORG", org, "Org name (case-sensitive)")->required();
+  auto* passwd = agent_cmd->add_subcommand("passwd", "Set an agent's password, read from standard input");
+  passwd->add_option("ORG", org, "Org name (case-sensitive)")->required();
+  passwd->add_option("AGENT", agent, "Agent ID (case-sensitive)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (serve_cmd->parsed()) return runServe(serve_flags);
+  if (import->parsed()) return runImport(data_dir, import_file);
+  if (list->parsed()) return runAgentList(data_dir, org);
+  if (passwd->parsed()) return runAgentPasswd(data_dir, org, agent);
+  return kExitUsage;
+}
+
+}  // namespace sb::app
