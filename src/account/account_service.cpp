@@ -222,17 +222,19 @@ Result<void> AccountService::changePassword(const Session& session, std::string_
     e.retry_after = *wait;
     return e;
   }
-  if (auto problem = checkNewPassword(next, agent->id)) {
-    return makeError(ErrorCode::kInvalidInput, *problem);
-  }
   auto slot = acquireHashSlot();
   if (!slot) return slot.error();
   auto creds = accounts_.findCredentials(session.agent);
   if (!creds) return creds.error();
+  // The current password first: a guess must cost a throttled attempt whatever `next` is.
   if (!hasher_.verify(creds->password_hash, current)) {
     throttle_.recordFailure(key, client_ip);
     core::security("password_change_failed", client_ip, {{"org", org->name}, {"agent", agent->id}});
     return makeError(ErrorCode::kForbidden, "The current password is not correct.");
+  }
+  throttle_.recordSuccess(key, client_ip);
+  if (auto problem = checkNewPassword(next, agent->id)) {
+    return makeError(ErrorCode::kInvalidInput, *problem);
   }
   if (current == next) {
     return makeError(ErrorCode::kInvalidInput, "The new password must differ from the current one.");
@@ -283,7 +285,12 @@ Result<acd::Agent> AccountService::createAgent(acd::OrgId org, const NewAgent& i
     if (!slot) return slot.error();
     agent.password_hash = hasher_.hash(input.password);
   }
-  return directory_.createAgent(org, agent, clock_.now());
+  auto created = directory_.createAgent(org, agent, clock_.now());
+  if (!created) return created;
+  // The admin chose this password, as with a reset: the agent is asked to change it.
+  Credentials credentials{*agent.password_hash, clock_.now(), true};
+  if (auto set = accounts_.setPassword(created->key, credentials, std::nullopt); !set) return set.error();
+  return created;
 }
 
 Result<acd::Agent> AccountService::updateAgent(acd::OrgId org, std::string_view agent_id,

@@ -1,8 +1,11 @@
 #include "api/api_v1.hpp"
 
+#include "account/password_policy.hpp"
+
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/bearer.hpp"
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
 #include "api/problem.hpp"
@@ -36,16 +39,6 @@ HttpResponse invalidBody(const JsonInput& in) {
   }
   return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
                  in.describeProblems());
-}
-
-std::optional<std::string_view> bearerToken(const HttpRequest& req) {
-  auto it = req.find(http::field::authorization);
-  if (it == req.end()) return std::nullopt;
-  std::string_view v = it->value();
-  if (v.size() < 7 || strncasecmp(v.data(), "Bearer ", 7) != 0) return std::nullopt;
-  v.remove_prefix(7);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  return v;
 }
 
 HttpResponse unauthenticated(std::string_view detail) {
@@ -127,7 +120,7 @@ awaitable<HttpResponse> ApiV1::healthz(RequestContext&) {
 
 awaitable<HttpResponse> ApiV1::metrics(RequestContext& ctx) {
   if (!options_.metrics_public && !ctx.client_loopback) {
-    co_return problem(http::status::not_found, "not-found", "Not found", "No such resource.");
+    co_return problem(http::status::not_found, "not-found", "Not found", "There is no resource at this path.");
   }
   HttpResponse r{http::status::ok, ctx.request.version()};
   r.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -235,6 +228,9 @@ awaitable<HttpResponse> ApiV1::createAgent(RequestContext& ctx) {
   auto admin = in.optionalBool("admin");
   in.rejectUnknownFields();
   if (!in.valid()) co_return invalidBody(in);
+  if (auto weak = account::checkNewPassword(*password, *id)) {
+    co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted", *weak);
+  }
   agent.id = *id;
   agent.name = *name;
   agent.password = *password;

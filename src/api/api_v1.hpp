@@ -18,6 +18,7 @@ struct ApiOptions {
   bool metrics_public = false;  // false: /metrics answers loopback clients only
   std::chrono::seconds ws_auth_timeout{10};
   std::chrono::seconds ws_idle_timeout{60};  // a ping goes out at half of it
+  std::chrono::seconds ws_session_recheck{30};  // sessions ended by another process
 };
 
 class ApiV1 {

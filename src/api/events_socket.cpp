@@ -17,6 +17,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/api_v1.hpp"
+#include "api/bearer.hpp"
 #include "api/json_output.hpp"
 #include "api/problem.hpp"
 #include "api/worker.hpp"
@@ -42,14 +43,15 @@ namespace {
 class SocketConnection final : public EventConnection,
                                public std::enable_shared_from_this<SocketConnection> {
  public:
-  explicit SocketConnection(WebSocket ws) : ws_(std::move(ws)), wake_(ws_.get_executor()) {
+  explicit SocketConnection(WebSocket ws)
+      : ws_(std::move(ws)), wake_(ws_.get_executor()), watch_(ws_.get_executor()) {
     wake_.expires_at(std::chrono::steady_clock::time_point::max());
   }
 
   void send(std::string text) override {
     boost::asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
       if (self->queue_.size() >= kMaxQueued) {  // a client that stopped reading
-        self->closing_ = "too slow";
+        if (!self->closing_) self->closing_ = "too slow";
       } else {
         self->queue_.push_back(std::move(text));
       }
@@ -95,15 +97,36 @@ class SocketConnection final : public EventConnection,
 
   WebSocket& ws() { return ws_; }
 
+  // Sessions can also end outside this process (`admin agent passwd`), or between the
+  // authentication and EventHub::add: re-check at once and then every `every`.
+  template <typename Check>
+  awaitable<void> watchSession(Check check, std::chrono::seconds every) {
+    auto self = shared_from_this();
+    for (bool first = true; !finished_; first = false) {
+      if (!first) {
+        watch_.expires_after(every);
+        beast::error_code ec;
+        co_await watch_.async_wait(boost::asio::redirect_error(use_awaitable, ec));
+        if (finished_) break;
+      }
+      if (!co_await check()) {
+        close("session ended");
+        break;
+      }
+    }
+  }
+
   void finish() {
     finished_ = true;
     wake_.cancel();
+    watch_.cancel();
   }
 
  private:
   static constexpr size_t kMaxQueued = 1024;
   WebSocket ws_;
   boost::asio::steady_timer wake_;
+  boost::asio::steady_timer watch_;
   std::deque<std::string> queue_;
   std::optional<std::string> closing_;
   bool finished_ = false;
@@ -120,10 +143,7 @@ std::string messageType(const boost::json::value& v) {
 
 awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip) {
   std::optional<std::string> token;
-  if (auto it = req.find(http::field::authorization); it != req.end()) {
-    std::string_view v = it->value();
-    if (v.size() > 7 && strncasecmp(v.data(), "Bearer ", 7) == 0) token = std::string(v.substr(7));
-  }
+  if (auto t = bearerToken(req)) token = std::string(*t);
   auto authenticateToken = [this](std::string t) -> awaitable<core::Result<Caller>> {
     co_return co_await onWorker(workers_, [&]() -> core::Result<Caller> {
       auto session = accounts_.authenticate(t);
@@ -174,7 +194,8 @@ awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string c
     std::optional<core::Result<Caller>> result;
     if (!jec && messageType(msg) == "auth") {
       if (auto t = msg.get_object().find("token"); t != msg.get_object().end() && t->value().is_string()) {
-        result = co_await authenticateToken(std::string(t->value().get_string()));
+        token = std::string(t->value().get_string());
+        result = co_await authenticateToken(*token);
       }
     }
     if (!result || !*result) {
@@ -194,6 +215,12 @@ awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string c
   connection->send(boost::json::serialize(boost::json::object{
       {"type", "hello"}, {"agent", agentSummaryJson(caller->agent, caller->org)}}));
   boost::asio::co_spawn(connection->ws().get_executor(), connection->writeLoop(), boost::asio::detached);
+  auto still_valid = [authenticateToken, t = *token]() -> awaitable<bool> {
+    co_return static_cast<bool>(co_await authenticateToken(t));
+  };
+  boost::asio::co_spawn(connection->ws().get_executor(),
+                        connection->watchSession(still_valid, options_.ws_session_recheck),
+                        boost::asio::detached);
 
   for (;;) {
     co_await connection->ws().async_read(buffer, boost::asio::redirect_error(use_awaitable, ec));

@@ -5,10 +5,10 @@
 
 namespace sb::core {
 
-void checkFailed(std::string_view expr, std::string_view message, std::source_location where) {
-  std::fprintf(stderr, "FATAL %s:%u: check failed: %.*s: %.*s\n", where.file_name(),
-               static_cast<unsigned>(where.line()), static_cast<int>(expr.size()), expr.data(),
-               static_cast<int>(message.size()), message.data());
+void checkFailed(std::string_view expr, std::string_view message, const char* file, int line) {
+  std::fprintf(stderr, "FATAL %s:%d: check failed: %.*s: %.*s\n", file, line,
+               static_cast<int>(expr.size()), expr.data(), static_cast<int>(message.size()),
+               message.data());
   std::fflush(stderr);
   std::abort();
 }

@@ -191,7 +191,9 @@ TEST_F(AccountServiceTest, CreateAgentValidatesAndHashes) {
   auto creds = store_->findCredentials(created->key);
   ASSERT_TRUE(creds);
   EXPECT_EQ(creds->password_hash.rfind("$argon2id$", 0), 0u);
-  EXPECT_TRUE(service_->login("Acme", "carol", "carol-Secret-pass-3", "10.0.0.1"));
+  auto login = service_->login("Acme", "carol", "carol-Secret-pass-3", "10.0.0.1");
+  ASSERT_TRUE(login);
+  EXPECT_TRUE(login->must_change_password) << "the admin chose it: the agent should change it";
 }
 
 TEST(PasswordHasher, DefaultCostMeetsTheFloor) {

@@ -1,0 +1,47 @@
+#pragma once
+// Row mapping and small queries shared by the SqliteStore files. Every function runs
+// on the connection it is given, so inside a write job it sees that job's changes.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "account/account_store.hpp"
+#include "acd/directory.hpp"
+#include "core/result.hpp"
+#include "store/connection.hpp"
+
+namespace sb::store::detail {
+
+core::Error notFound(std::string what);
+
+core::Result<bool> orgExists(Connection& c, acd::OrgId org);
+core::Result<std::optional<acd::OrgId>> findOrgId(Connection& c, std::string_view name);
+// The org with its numbers (as given), categories (in order) and menus (by digit).
+core::Result<acd::Org> loadOrg(Connection& c, acd::OrgId org);
+
+// Agents are always looked up within an org: another org's agent is not found.
+core::Result<acd::Agent> loadAgent(Connection& c, acd::OrgId org, std::string_view agent_id);
+core::Result<acd::Agent> loadAgentByKey(Connection& c, acd::OrgId org, acd::AgentKey key);
+core::Result<std::vector<acd::Agent>> loadAgents(Connection& c, acd::OrgId org);
+// The agent's key when (org, agent_id) exists.
+core::Result<std::optional<acd::AgentKey>> findAgentKey(Connection& c, acd::OrgId org,
+                                                        std::string_view agent_id);
+
+// Inserts a new agent (enabled unless told otherwise, no password hash: "", no SIP
+// secret: "", password_changed_at = now) with its menus; returns its key. The caller
+// has checked that the agent ID is free in the org.
+core::Result<acd::AgentKey> insertAgent(Connection& c, acd::OrgId org,
+                                        const acd::AgentImport& agent, core::Time now);
+
+// Replaces the agent's menus; kInvalidInput (and nothing changed) when a digit is not
+// a menu of `org`. Repeated digits count once.
+core::Result<void> replaceAgentMenus(Connection& c, acd::OrgId org, acd::AgentKey agent,
+                                     const std::vector<std::string>& digits);
+
+core::Result<account::Credentials> loadCredentials(Connection& c, acd::AgentKey agent);
+// Deletes the agent's sessions except `keep`; returns the hashes deleted.
+core::Result<std::vector<account::TokenHash>> deleteSessions(
+    Connection& c, acd::AgentKey agent, const std::optional<account::TokenHash>& keep);
+
+}  // namespace sb::store::detail

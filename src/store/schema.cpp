@@ -1,0 +1,110 @@
+#include "store/schema.hpp"
+
+#include <array>
+
+namespace sb::store {
+namespace {
+
+// Conventions of the schema:
+// - Times are integer Unix milliseconds (core::toUnixMillis).
+// - Text compares with SQLite's default BINARY collation: org names, agent IDs and
+//   numbers are exact and case-sensitive, as people type them.
+// - STRICT tables, so a wrong type is an error instead of a silently stored string.
+// - No deferred constraints: a violation must fail the statement (and so the one job
+//   that made it), never the shared COMMIT of a whole batch of writes.
+// - Which menus an agent may serve is checked in code: agent_menus cannot express
+//   "the menu belongs to the agent's org".
+constexpr std::string_view kDirectoryAndSessions = R"sql(
+CREATE TABLE orgs (
+  id                    INTEGER PRIMARY KEY,
+  name                  TEXT NOT NULL UNIQUE,
+  domain                TEXT NOT NULL UNIQUE,
+  timezone              TEXT NOT NULL,
+  country_code          TEXT NOT NULL,
+  after_login           TEXT NOT NULL,
+  after_call            TEXT NOT NULL,
+  ring_timeout_s        INTEGER NOT NULL,
+  service_level_s       INTEGER NOT NULL,
+  password_max_age_days INTEGER NOT NULL,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL
+) STRICT;
+
+-- A number belongs to at most one org; position keeps the order the admin gave.
+CREATE TABLE org_numbers (
+  number   TEXT PRIMARY KEY,
+  org_id   INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX org_numbers_by_org ON org_numbers (org_id, position);
+
+CREATE TABLE categories (
+  org_id   INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name     TEXT NOT NULL,
+  PRIMARY KEY (org_id, position),
+  UNIQUE (org_id, name)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE menus (
+  id     INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  digit  TEXT NOT NULL,
+  name   TEXT NOT NULL,
+  UNIQUE (org_id, digit)
+) STRICT;
+
+CREATE TABLE agents (
+  key                  INTEGER PRIMARY KEY,
+  org_id               INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  agent_id             TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  password_hash        TEXT NOT NULL DEFAULT '',
+  password_changed_at  INTEGER NOT NULL,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  sip_secret           TEXT NOT NULL DEFAULT '',
+  admin                INTEGER NOT NULL DEFAULT 0,
+  enabled              INTEGER NOT NULL DEFAULT 1,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  UNIQUE (org_id, agent_id)
+) STRICT;
+
+CREATE TABLE agent_menus (
+  agent_key INTEGER NOT NULL REFERENCES agents(key) ON DELETE CASCADE,
+  menu_id   INTEGER NOT NULL REFERENCES menus(id) ON DELETE CASCADE,
+  PRIMARY KEY (agent_key, menu_id)
+) STRICT, WITHOUT ROWID;
+-- Deleting a menu looks up its agent_menus rows by menu_id.
+CREATE INDEX agent_menus_by_menu ON agent_menus (menu_id);
+
+CREATE TABLE trunks (
+  name     TEXT PRIMARY KEY,
+  address  TEXT NOT NULL,
+  outbound TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Only SHA-256 hashes of tokens are kept.
+CREATE TABLE sessions (
+  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+  org_id     INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  agent_key  INTEGER NOT NULL REFERENCES agents(key) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  client     TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX sessions_by_agent ON sessions (agent_key);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, kDirectoryAndSessions},
+};
+
+}  // namespace
+
+std::span<const Migration> schemaMigrations() {
+  return kMigrations;
+}
+
+}  // namespace sb::store

@@ -1,0 +1,77 @@
+#pragma once
+// The directory and the account data (credentials, sessions) in SQLite. Every method
+// is one Database::read or one Database::write job, so each write is one transaction
+// (all or nothing) and is durable when it returns.
+//
+// Reading order: sqlite_store_directory.cpp (lookups, agents), sqlite_store_import.cpp
+// (admin import), sqlite_store_account.cpp (logins, sessions), detail/rows.hpp (the
+// row mapping they share).
+#include <filesystem>
+#include <memory>
+
+#include "account/account_store.hpp"
+#include "acd/directory.hpp"
+#include "store/database.hpp"
+
+namespace sb::store {
+
+class SqliteStore final : public acd::DirectoryStore, public account::AccountStore {
+ public:
+  // Uses a database someone else owns (and may share with other stores).
+  explicit SqliteStore(Database& db);
+  // Opens <data_dir>/switchboard.db and owns it.
+  static core::Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& data_dir);
+
+  Database& database() { return db_; }
+
+  // ---- acd::DirectoryStore ----
+  core::Result<acd::Org> findOrg(std::string_view name) override;
+  core::Result<acd::Org> findOrgById(acd::OrgId id) override;
+  core::Result<std::vector<acd::Org>> listOrgs() override;
+  core::Result<std::optional<acd::OrgId>> findOrgByNumber(std::string_view number) override;
+
+  core::Result<acd::Agent> findAgent(acd::OrgId org, std::string_view agent_id) override;
+  core::Result<acd::Agent> findAgentByKey(acd::OrgId org, acd::AgentKey key) override;
+  core::Result<std::vector<acd::Agent>> listAgents(acd::OrgId org) override;
+
+  // A new agent starts with must_change_password false and password_changed_at = now.
+  core::Result<acd::Agent> createAgent(acd::OrgId org, const acd::AgentImport& agent,
+                                       core::Time now) override;
+  core::Result<acd::Agent> updateAgent(acd::OrgId org, std::string_view agent_id,
+                                       const acd::AgentPatch& patch, core::Time now) override;
+
+  core::Result<std::vector<acd::Trunk>> listTrunks() override;  // by name
+
+  // Beyond the interface's comment: a duplicate natural key inside the import itself or
+  // a menu digit other than "0".."9" is kInvalidInput; an import that disables an agent
+  // or changes its password hash also deletes that agent's sessions.
+  core::Result<acd::ImportSummary> applyImport(const acd::DirectoryImport& import,
+                                               core::Time now) override;
+  core::Result<bool> isEmpty() override;
+
+  // ---- account::AccountStore ----
+  core::Result<account::LoginRecord> findLogin(std::string_view org_name,
+                                               std::string_view agent_id) override;
+  core::Result<account::Credentials> findCredentials(acd::AgentKey agent) override;
+  core::Result<void> setPassword(acd::AgentKey agent, const account::Credentials& credentials,
+                                 std::optional<account::TokenHash> keep) override;
+
+  // kNotFound when the agent does not exist in session.org; kConflict for a token
+  // hash already stored.
+  core::Result<void> createSession(const account::SessionRecord& session) override;
+  core::Result<account::SessionRecord> findSession(const account::TokenHash& token_hash) override;
+  // Deleting a session that does not exist succeeds: logging out twice is harmless.
+  core::Result<void> deleteSession(const account::TokenHash& token_hash) override;
+  core::Result<std::vector<account::TokenHash>> deleteSessionsOf(
+      acd::AgentKey agent, std::optional<account::TokenHash> keep) override;
+  // Deletes sessions with expires_at <= now; returns how many.
+  core::Result<int> deleteExpiredSessions(core::Time now) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Database> owned);
+
+  std::unique_ptr<Database> owned_;  // null when the database belongs to someone else
+  Database& db_;
+};
+
+}  // namespace sb::store
