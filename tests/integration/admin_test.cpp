@@ -89,6 +89,16 @@ TEST_F(AdminTest, AnotherOrgsAgentIsNotFound) {
   EXPECT_EQ(list.json().at("items").at(1).at("name").as_string(), "Bob Lee");
 }
 
+TEST_F(AdminTest, CreatingAnIdThatExistsInAnotherOrgCreatesItHere) {
+  std::string globex = login("Globex", "alice", kGlobexAdminPassword);
+  auto created = post("/api/v1/admin/agents",
+                      json({{"id", "bob"}, {"name", "Bob Globex"}, {"password", "globex-bob-Secret-1"}}), globex);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  login("Acme", "bob", kAcmeAgentPassword);  // Acme's bob is untouched
+  login("Globex", "bob", "globex-bob-Secret-1");
+  EXPECT_EQ(post("/api/v1/sessions", loginBody("Acme", "bob", "globex-bob-Secret-1")).status, 401u);
+}
+
 TEST_F(AdminTest, ATokenOfOneOrgNeverActsInAnother) {
   std::string acme_bob = login("Acme", "bob", kAcmeAgentPassword);
   auto me = get("/api/v1/me", acme_bob);
