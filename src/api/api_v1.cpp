@@ -41,6 +41,18 @@ HttpResponse invalidBody(const JsonInput& in) {
                  in.describeProblems());
 }
 
+// Errors of setting a password: the policy refused the new one (422 weak-password) or
+// the current one was wrong (403 wrong-password).
+HttpResponse passwordProblem(const core::Error& e) {
+  if (e.code == ErrorCode::kInvalidInput) {
+    return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted", e.message);
+  }
+  if (e.code == ErrorCode::kForbidden) {
+    return problem(http::status::forbidden, "wrong-password", "Wrong password", e.message);
+  }
+  return problemFromError(e);
+}
+
 HttpResponse unauthenticated(std::string_view detail) {
   HttpResponse r = problem(http::status::unauthorized, "unauthenticated", "Not authenticated", detail);
   r.set(http::field::www_authenticate, "Bearer");
@@ -191,16 +203,7 @@ awaitable<HttpResponse> ApiV1::changePassword(RequestContext& ctx) {
   auto done = co_await onWorker(workers_, [&] {
     return accounts_.changePassword(session, *current, *next, ctx.client_ip);
   });
-  if (!done) {
-    if (done.error().code == ErrorCode::kForbidden) {
-      co_return problem(http::status::forbidden, "wrong-password", "Wrong password", done.error().message);
-    }
-    if (done.error().code == ErrorCode::kInvalidInput) {
-      co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted",
-                        done.error().message);
-    }
-    co_return problemFromError(done.error());
-  }
+  if (!done) co_return passwordProblem(done.error());
   co_return noContent();
 }
 
@@ -229,7 +232,7 @@ awaitable<HttpResponse> ApiV1::createAgent(RequestContext& ctx) {
   in.rejectUnknownFields();
   if (!in.valid()) co_return invalidBody(in);
   if (auto weak = account::checkNewPassword(*password, *id)) {
-    co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted", *weak);
+    co_return passwordProblem(core::makeError(ErrorCode::kInvalidInput, *weak));
   }
   agent.id = *id;
   agent.name = *name;
@@ -281,13 +284,7 @@ awaitable<HttpResponse> ApiV1::resetPassword(RequestContext& ctx) {
   const std::string target = ctx.param("id");
   const Caller& c = *auth.caller;
   auto done = co_await onWorker(workers_, [&] { return accounts_.resetPassword(c.org.id, target, *password); });
-  if (!done) {
-    if (done.error().code == ErrorCode::kInvalidInput) {
-      co_return problem(http::status::unprocessable_entity, "weak-password", "Password not accepted",
-                        done.error().message);
-    }
-    co_return problemFromError(done.error());
-  }
+  if (!done) co_return passwordProblem(done.error());
   core::logInfo("password_reset_by_admin", {{"org", c.org.name}, {"agent", target}, {"by", c.agent.id}});
   co_return noContent();
 }

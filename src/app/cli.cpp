@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -59,18 +60,35 @@ int runImport(const std::string& data_dir, const std::string& file) {
   return importProvisioningFile(file, **store, **store, hasher, clock, std::cout, std::cerr);
 }
 
-int runAgentList(const std::string& data_dir, const std::string& org_name) {
+// The store of a data directory and one org in it, for the `admin agent` commands;
+// on failure the message is printed and `exit_code` set.
+struct OrgInStore {
+  std::unique_ptr<store::SqliteStore> store;
+  acd::Org org;
+};
+
+std::optional<OrgInStore> openOrg(const std::string& data_dir, const std::string& org_name, int& exit_code) {
   auto store = store::SqliteStore::open(data_dir);
   if (!store) {
     std::cerr << "switchboard: cannot open the data directory " << data_dir << ": " << store.error().message << "\n";
-    return kExitFailure;
+    exit_code = kExitFailure;
+    return std::nullopt;
   }
   auto org = (*store)->findOrg(org_name);
   if (!org) {
     std::cerr << "switchboard: no org named '" << org_name << "' (names are case-sensitive)\n";
-    return org.error().code == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+    exit_code = org.error().code == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
+    return std::nullopt;
   }
-  auto agents = (*store)->listAgents(org->id);
+  return OrgInStore{std::move(*store), std::move(*org)};
+}
+
+int runAgentList(const std::string& data_dir, const std::string& org_name) {
+  int exit_code = kExitOk;
+  auto found = openOrg(data_dir, org_name, exit_code);
+  if (!found) return exit_code;
+  const acd::Org* org = &found->org;
+  auto agents = found->store->listAgents(org->id);
   if (!agents) {
     std::cerr << "switchboard: " << agents.error().message << "\n";
     return kExitFailure;
@@ -85,16 +103,9 @@ int runAgentList(const std::string& data_dir, const std::string& org_name) {
 }
 
 int runAgentPasswd(const std::string& data_dir, const std::string& org_name, const std::string& agent_id) {
-  auto store = store::SqliteStore::open(data_dir);
-  if (!store) {
-    std::cerr << "switchboard: cannot open the data directory " << data_dir << ": " << store.error().message << "\n";
-    return kExitFailure;
-  }
-  auto org = (*store)->findOrg(org_name);
-  if (!org) {
-    std::cerr << "switchboard: no org named '" << org_name << "' (names are case-sensitive)\n";
-    return org.error().code == core::ErrorCode::kNotFound ? kExitUsage : kExitFailure;
-  }
+  int exit_code = kExitOk;
+  auto found = openOrg(data_dir, org_name, exit_code);
+  if (!found) return exit_code;
   std::string password;
   if (!std::getline(std::cin, password)) {
     std::cerr << "switchboard: expected the new password on standard input\n";
@@ -103,8 +114,8 @@ int runAgentPasswd(const std::string& data_dir, const std::string& org_name, con
   if (!password.empty() && password.back() == '\r') password.pop_back();
   core::SystemClock clock;
   account::PasswordHasher hasher;
-  account::AccountService accounts(**store, **store, hasher, clock);
-  auto done = accounts.resetPassword(org->id, agent_id, password);
+  account::AccountService accounts(*found->store, *found->store, hasher, clock);
+  auto done = accounts.resetPassword(found->org.id, agent_id, password);
   if (!done) {
     const auto code = done.error().code;
     if (code == core::ErrorCode::kNotFound) {

@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/provisioning_screen.hpp"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -82,6 +84,12 @@ std::vector<std::string> loadConfigFile(const std::filesystem::path& file, Serve
   if (!in) return {name + ": cannot read the file"};
   std::stringstream buffer;
   buffer << in.rdbuf();
+  // The same guard the provisioning import uses: toml++ 3.3 must not see input on which
+  // it has undefined behaviour (src/app/provisioning_screen.hpp).
+  if (buffer.str().size() > (1u << 20)) return {name + ": the file is larger than 1 MiB"};
+  if (auto refused = screenToml(buffer.str(), 64)) {
+    return {name + ":" + std::to_string(refused->line) + ": " + refused->message};
+  }
   toml::table root;
   try {
     root = toml::parse(buffer.str(), name);

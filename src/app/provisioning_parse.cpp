@@ -13,6 +13,7 @@
 #include "account/password_policy.hpp"
 #include "app/provisioning.hpp"
 #include "app/provisioning_rules.hpp"
+#include "app/provisioning_screen.hpp"
 
 namespace sb::app {
 namespace {

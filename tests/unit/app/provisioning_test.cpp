@@ -7,6 +7,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <system_error>
+#include <vector>
 
 #include "support/temp_dir.hpp"
 
@@ -19,8 +21,28 @@ using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-const std::filesystem::path kRepo =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+// __FILE__ may be relative (ccache's base_dir rewrites it), so the repository is also
+// looked for upward from the test binary and from the working directory.
+std::filesystem::path findRepo() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> starts = {fs::path(__FILE__).parent_path()};
+  if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec) starts.push_back(exe.parent_path());
+  starts.push_back(fs::current_path(ec));
+  for (fs::path dir : starts) {
+    for (; !dir.empty(); dir = dir.parent_path()) {
+      if (fs::exists(dir / "examples/provisioning.toml", ec)) return dir;
+      if (dir == dir.parent_path()) break;
+    }
+  }
+  ADD_FAILURE() << "examples/provisioning.toml not found";
+  return {};
+}
+
+const std::filesystem::path& repo() {
+  static const std::filesystem::path root = findRepo();
+  return root;
+}
 
 std::string readText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -65,7 +87,7 @@ class ProvisioningParseTest : public ::testing::Test {
 };
 
 TEST_F(ProvisioningParseTest, TheShippedExampleIsValid) {
-  const Provisioning p = parseOk(readText(kRepo / "examples/provisioning.toml"));
+  const Provisioning p = parseOk(readText(repo() / "examples/provisioning.toml"));
   ASSERT_EQ(p.trunks.size(), 2u);
   EXPECT_EQ(p.trunks[1].trunk.outbound, "[2001:db8::10]:5060");
   ASSERT_EQ(p.orgs.size(), 2u);
@@ -86,7 +108,7 @@ TEST_F(ProvisioningParseTest, TheShippedExampleIsValid) {
 TEST_F(ProvisioningParseTest, TheTestDataFilesAreValid) {
   for (const char* name : {"minimal.toml", "full.toml"}) {
     SCOPED_TRACE(name);
-    parseOk(readText(kRepo / "tests/data/provisioning" / name));
+    parseOk(readText(repo() / "tests/data/provisioning" / name));
   }
 }
 
@@ -295,7 +317,7 @@ TEST_F(ProvisioningParseTest, ArraysOfTablesMustHoldTables) {
 }
 
 TEST_F(ProvisioningParseTest, ReportsEveryProblemOfAFileSortedByLine) {
-  const auto path = kRepo / "tests/data/provisioning/many_problems.toml";
+  const auto path = repo() / "tests/data/provisioning/many_problems.toml";
   std::vector<std::string> got;
   for (const auto& p : problems(readText(path))) got.push_back(formatProblem("f.toml", p));
   EXPECT_THAT(
