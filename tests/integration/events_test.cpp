@@ -63,15 +63,30 @@ TEST_F(EventsTest, TheSocketClosesWhenItsSessionEnds) {
   EXPECT_EQ(ws.closeReason()->reason, "session ended");
 }
 
-TEST_F(EventsTest, LogoutClosesTheSocket) {
+TEST_F(EventsTest, LogoutClosesTheSocketAndLeavesNoLiveConnection) {
   std::string bob = login("Acme", "bob", kAcmeAgentPassword);
   WsClient ws;
   ASSERT_TRUE(ws.connect("127.0.0.1", server_->httpPort(), "/api/v1/events", authHeader(bob)));
   ASSERT_TRUE(ws.receive(seconds{5}));
+  EXPECT_NE(get("/metrics").body.find("sb_event_connections 1\n"), std::string::npos);
   ASSERT_EQ(http().request(http::verb::delete_, "/api/v1/sessions/current", "", authHeader(bob)).status, 204u);
   EXPECT_FALSE(ws.receive(seconds{5}));
   ASSERT_TRUE(ws.closeReason());
   EXPECT_EQ(ws.closeReason()->code, 4001);
+  // The server finishes its side of the close right after the client's: poll the gauges
+  // until they are back to zero, bounded by a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + seconds{5};
+  std::string body;
+  do {
+    body = get("/metrics").body;
+    if (body.find("sb_event_connections 0\n") != std::string::npos &&
+        body.find("sb_websockets_open 0\n") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_NE(body.find("sb_event_connections 0\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("sb_websockets_open 0\n"), std::string::npos) << body;
 }
 
 TEST_F(EventsTest, MetricsCountRequestsByRoute) {
