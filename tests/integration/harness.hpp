@@ -20,7 +20,6 @@ namespace sb::testing {
 namespace http = boost::beast::http;
 
 inline const std::string kBinary = SB_BINARY;
-inline const std::string kSourceDir = SB_SOURCE_DIR;
 
 // Two orgs that both have an agent "alice" (tenant isolation), with different numbers.
 inline constexpr const char* kTwoOrgs = R"(

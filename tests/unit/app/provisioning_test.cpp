@@ -10,6 +10,7 @@
 #include <system_error>
 #include <vector>
 
+#include "support/source_dir.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sb::app {
@@ -21,28 +22,7 @@ using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-// __FILE__ may be relative (ccache's base_dir rewrites it), so the repository is also
-// looked for upward from the test binary and from the working directory.
-std::filesystem::path findRepo() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::vector<fs::path> starts = {fs::path(__FILE__).parent_path()};
-  if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec) starts.push_back(exe.parent_path());
-  starts.push_back(fs::current_path(ec));
-  for (fs::path dir : starts) {
-    for (; !dir.empty(); dir = dir.parent_path()) {
-      if (fs::exists(dir / "examples/provisioning.toml", ec)) return dir;
-      if (dir == dir.parent_path()) break;
-    }
-  }
-  ADD_FAILURE() << "examples/provisioning.toml not found";
-  return {};
-}
-
-const std::filesystem::path& repo() {
-  static const std::filesystem::path root = findRepo();
-  return root;
-}
+std::filesystem::path repo() { return sb::testing::sourcePath(""); }
 
 std::string readText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

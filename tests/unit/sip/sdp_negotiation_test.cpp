@@ -7,21 +7,12 @@
 #include <sstream>
 #include <string>
 
+#include "support/source_dir.hpp"
+
 namespace sb::sip {
 namespace {
 
-std::filesystem::path findDataDir() {
-  std::error_code ec;
-  for (auto start : {std::filesystem::current_path(ec),
-                     std::filesystem::read_symlink("/proc/self/exe", ec).parent_path()}) {
-    for (auto dir = start; !dir.empty(); dir = dir.parent_path()) {
-      if (std::filesystem::is_directory(dir / "tests/data/sdp", ec)) return dir / "tests/data/sdp";
-      if (dir == dir.parent_path()) break;
-    }
-  }
-  ADD_FAILURE() << "tests/data/sdp not found";
-  return {};
-}
+std::filesystem::path findDataDir() { return sb::testing::sourcePath("tests/data/sdp"); }
 
 SessionDescription parseText(const std::string& text) {
   auto result = parseSdp(text);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/source_dir.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,24 +12,8 @@
 namespace sb::sip {
 namespace {
 
-// tests/data/sdp, found above the working directory or above the test binary (ctest
-// runs from the build tree, developers from the repository).
-std::filesystem::path findDataDir() {
-  std::error_code ec;
-  for (auto start : {std::filesystem::current_path(ec),
-                     std::filesystem::read_symlink("/proc/self/exe", ec).parent_path()}) {
-    for (auto dir = start; !dir.empty(); dir = dir.parent_path()) {
-      if (std::filesystem::is_directory(dir / "tests/data/sdp", ec)) return dir / "tests/data/sdp";
-      if (dir == dir.parent_path()) break;
-    }
-  }
-  ADD_FAILURE() << "tests/data/sdp not found";
-  return {};
-}
-
-const std::filesystem::path& dataDir() {
-  static const std::filesystem::path dir = findDataDir();
-  return dir;
+std::filesystem::path dataDir() {
+  return sb::testing::sourcePath("tests/data/sdp");
 }
 
 std::string readSdp(const std::string& name) {

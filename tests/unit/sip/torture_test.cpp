@@ -15,33 +15,14 @@
 #include "sip/sip_message.hpp"
 #include "sip/sip_uri.hpp"
 
+#include "support/source_dir.hpp"
+
 namespace sb::sip {
 namespace {
 
 namespace fs = std::filesystem;
 
-// No compile definition tells us where the sources are, and __FILE__ may be relative
-// (ccache base_dir): walk up from __FILE__, the working directory and the binary.
-fs::path sipDataDir() {
-  std::error_code ec;
-  std::vector<fs::path> starts;
-  fs::path file(__FILE__);
-  if (file.is_absolute()) starts.push_back(file.parent_path());
-  fs::path cwd = fs::current_path(ec);
-  if (!ec) {
-    starts.push_back((cwd / file).parent_path());
-    starts.push_back(cwd);
-  }
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) starts.push_back(exe.parent_path());
-  for (const auto& start : starts) {
-    for (fs::path p = start; !p.empty(); p = p.parent_path()) {
-      if (fs::is_directory(p / "tests/data/sip", ec)) return p / "tests/data/sip";
-      if (p == p.parent_path()) break;
-    }
-  }
-  return {};
-}
+fs::path sipDataDir() { return sb::testing::sourcePath("tests/data/sip"); }
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
