@@ -89,6 +89,20 @@ void ApiV1::registerRoutes(Router& router) {
   });
 }
 
+awaitable<core::Result<ApiV1::Caller>> ApiV1::loadCaller(std::string token) {
+  co_return co_await onWorker(workers_, [&]() -> core::Result<Caller> {
+    auto session = accounts_.authenticate(token);
+    if (!session) return session.error();
+    auto agent = directory_.findAgentByKey(session->org, session->agent);
+    if (!agent) return agent.error();
+    // A disabled agent's sessions are deleted, but a cached one may still be in flight.
+    if (!agent->enabled) return core::makeError(ErrorCode::kUnauthenticated, "The session has ended. Log in again.");
+    auto org = directory_.findOrgById(session->org);
+    if (!org) return org.error();
+    return Caller{*session, std::move(*agent), std::move(*org)};
+  });
+}
+
 awaitable<ApiV1::AuthResult> ApiV1::authenticate(const RequestContext& ctx, bool admin_only) {
   AuthResult out;
   auto token = bearerToken(ctx.request);
@@ -97,24 +111,12 @@ awaitable<ApiV1::AuthResult> ApiV1::authenticate(const RequestContext& ctx, bool
     co_return out;
   }
   std::string token_copy(*token);
-  auto loaded = co_await onWorker(workers_, [&]() -> core::Result<Caller> {
-    auto session = accounts_.authenticate(token_copy);
-    if (!session) return session.error();
-    auto agent = directory_.findAgentByKey(session->org, session->agent);
-    if (!agent) return agent.error();
-    auto org = directory_.findOrgById(session->org);
-    if (!org) return org.error();
-    return Caller{*session, std::move(*agent), std::move(*org)};
-  });
+  auto loaded = co_await loadCaller(std::move(token_copy));
   if (!loaded) {
     const auto code = loaded.error().code;
     if (code == ErrorCode::kUnauthenticated) out.problem = unauthenticated(loaded.error().message);
     else if (code == ErrorCode::kNotFound) out.problem = unauthenticated("The session has ended. Log in again.");
     else out.problem = problemFromError(loaded.error());
-    co_return out;
-  }
-  if (!loaded->agent.enabled) {
-    out.problem = unauthenticated("The session has ended. Log in again.");
     co_return out;
   }
   if (admin_only && !loaded->agent.admin) {

@@ -41,6 +41,8 @@ class ApiV1 {
     HttpResponse problem;
   };
   boost::asio::awaitable<AuthResult> authenticate(const RequestContext& ctx, bool admin_only);
+  // The session of a bearer token with its agent and org (blocking parts on a worker).
+  boost::asio::awaitable<core::Result<Caller>> loadCaller(std::string token);
 
   Response healthz(RequestContext& ctx);
   Response metrics(RequestContext& ctx);

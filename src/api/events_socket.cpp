@@ -144,18 +144,7 @@ std::string messageType(const boost::json::value& v) {
 awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip) {
   std::optional<std::string> token;
   if (auto t = bearerToken(req)) token = std::string(*t);
-  auto authenticateToken = [this](std::string t) -> awaitable<core::Result<Caller>> {
-    co_return co_await onWorker(workers_, [&]() -> core::Result<Caller> {
-      auto session = accounts_.authenticate(t);
-      if (!session) return session.error();
-      auto agent = directory_.findAgentByKey(session->org, session->agent);
-      if (!agent) return agent.error();
-      if (!agent->enabled) return core::makeError(core::ErrorCode::kUnauthenticated, "disabled");
-      auto org = directory_.findOrgById(session->org);
-      if (!org) return org.error();
-      return Caller{*session, std::move(*agent), std::move(*org)};
-    });
-  };
+  auto authenticateToken = [this](std::string t) { return loadCaller(std::move(t)); };
 
   std::optional<Caller> caller;
   if (token) {
