@@ -34,7 +34,7 @@ int runServe(const ServeFlags& f) {
     else target = *v;
   };
   flag(f.http, "http", parseHostPort, config.http, "HOST:PORT");
-  flag(f.sip, "sip", parseHostPort, config.sip, "HOST:PORT");
+  flag(f.sip, "sip", parseHostPortList, config.sip, "HOST:PORT[,HOST:PORT…]");
   flag(f.rtp_ports, "rtp-ports", parsePortRange, config.rtp_ports, "LO-HI (even LO > 1023)");
   flag(f.log_format, "log-format", parseLogFormat, config.log_format, "text or json");
   flag(f.log_level, "log-level", parseLogLevel, config.log_level, "debug, info, warn or error");
@@ -144,7 +144,8 @@ int runCli(int argc, char** argv) {
   serve_cmd->add_option("--config", serve_flags.config, "TOML file with a [server] table (flags win)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--http", serve_flags.http, "HTTP/WebSocket listener HOST:PORT (default 127.0.0.1:8080)");
-  serve_cmd->add_option("--sip", serve_flags.sip, "SIP listener HOST:PORT (default 127.0.0.1:5060)");
+  serve_cmd->add_option("--sip", serve_flags.sip,
+                       "SIP UDP+TCP listeners HOST:PORT[,HOST:PORT…] (default 127.0.0.1:5060; IPv6 as [ADDR]:PORT)");
   serve_cmd->add_option("--rtp-ports", serve_flags.rtp_ports, "RTP port range LO-HI (default 20000-29999)");
   serve_cmd->add_option("--threads", serve_flags.threads, "Event-loop threads (0: one per core)");
   serve_cmd->add_option("--log-format", serve_flags.log_format, "text (default) or json");

@@ -51,6 +51,20 @@ std::optional<HostPort> parseHostPort(std::string_view text) {
   return hp;
 }
 
+std::optional<std::vector<HostPort>> parseHostPortList(std::string_view text) {
+  std::vector<HostPort> out;
+  while (true) {
+    const size_t comma = text.find(',');
+    auto hp = parseHostPort(text.substr(0, comma));
+    if (!hp) return std::nullopt;
+    out.push_back(*hp);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (out.size() > 8) return std::nullopt;
+  return out;
+}
+
 std::optional<PortRange> parsePortRange(std::string_view text) {
   size_t dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
@@ -111,11 +125,17 @@ std::vector<std::string> loadConfigFile(const std::filesystem::path& file, Serve
     const std::string key(key_node.str());
     if (key == "data_dir") {
       if (auto s = text(node, key)) config.data_dir = *s;
-    } else if (key == "http" || key == "sip") {
+    } else if (key == "http") {
       if (auto s = text(node, key)) {
         auto hp = parseHostPort(*s);
         if (!hp) at(node, key + " must be HOST:PORT (IPv6 as [ADDR]:PORT)");
-        else (key == "http" ? config.http : config.sip) = *hp;
+        else config.http = *hp;
+      }
+    } else if (key == "sip") {
+      if (auto s = text(node, key)) {
+        auto list = parseHostPortList(*s);
+        if (!list) at(node, "sip must be HOST:PORT or up to 8 of them separated by commas (IPv6 as [ADDR]:PORT)");
+        else config.sip = *list;
       }
     } else if (key == "rtp_ports") {
       if (auto s = text(node, key)) {

@@ -25,7 +25,9 @@ struct PortRange {
 struct ServeConfig {
   std::filesystem::path data_dir;
   HostPort http{"127.0.0.1", 8080};
-  HostPort sip{"127.0.0.1", 5060};
+  // UDP+TCP listeners; the first is the address written in Via/Contact. A later entry
+  // with port 0 takes the first one's port (e.g. "127.0.0.1:5060,[::1]:0").
+  std::vector<HostPort> sip{HostPort{"127.0.0.1", 5060}};
   PortRange rtp_ports{20000, 29999};
   int threads = 0;  // 0: one per core
   core::LogFormat log_format = core::LogFormat::kText;
@@ -37,6 +39,8 @@ struct ServeConfig {
 
 // "HOST:PORT", "[v6]:PORT"; port 0 means any free port.
 std::optional<HostPort> parseHostPort(std::string_view text);
+// One or more HOST:PORT separated by commas (at most 8).
+std::optional<std::vector<HostPort>> parseHostPortList(std::string_view text);
 // "LO-HI", even LO, LO < HI, both above 1023.
 std::optional<PortRange> parsePortRange(std::string_view text);
 std::optional<core::LogFormat> parseLogFormat(std::string_view text);

@@ -15,7 +15,9 @@ core::Result<bool> provisionDemo(acd::DirectoryStore& directory, const account::
     return false;
   }
   acd::DirectoryImport import;
-  import.trunks.push_back({"local-test", "127.0.0.1", "127.0.0.1:5070"});
+  // Customer calls come from 127.0.0.10 (e.g. `sipp -i 127.0.0.10`); phones on 127.0.0.1
+  // are then agents' devices, not the trunk.
+  import.trunks.push_back({"local-test", "127.0.0.10", "127.0.0.10:5070"});
   acd::OrgImport org;
   org.org.name = "Demo";
   org.org.domain = "demo.switchboard.test";

@@ -19,6 +19,8 @@
 #include "api/router.hpp"
 #include "app/cli.hpp"
 #include "app/demo.hpp"
+#include "app/sip_service.hpp"
+#include "app/sip_websocket.hpp"
 #include "core/log.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -106,6 +108,28 @@ int serve(const ServeConfig& config) {
   api::ApiV1 api(accounts, store, hub, metrics, workers, api_options);
   api.registerRoutes(router);
 
+  SipService sip(io, workers, store, clock, metrics);
+  addSipWebSocketRoute(router, sip.transport());
+
+  auto sip_port = sip.start(config.sip.front().host, config.sip.front().port);
+  if (!sip_port) {
+    std::cerr << "switchboard: cannot listen for SIP on " << config.sip.front().str() << ": "
+              << sip_port.error().message << "\n";
+    return kExitFailure;
+  }
+  HostPort sip_bound{config.sip.front().host, *sip_port};
+  std::cout << "switchboard: sip listening on " << sip_bound.str() << " (udp, tcp)" << std::endl;
+  for (size_t i = 1; i < config.sip.size(); ++i) {
+    const HostPort& more = config.sip[i];
+    auto port = sip.listen(more.host, more.port == 0 ? *sip_port : more.port);
+    if (!port) {
+      std::cerr << "switchboard: cannot listen for SIP on " << more.str() << ": " << port.error().message << "\n";
+      return kExitFailure;
+    }
+    std::cout << "switchboard: sip listening on " << HostPort{more.host, *port}.str() << " (udp, tcp)" << std::endl;
+  }
+
+  // The HTTP line comes last: tests and scripts take it to mean every listener is up.
   api::HttpServer http(io, router, metrics, api::HttpServerOptions{});
   auto endpoint = http.listen(config.http.host, config.http.port);
   if (!endpoint) {
@@ -115,7 +139,10 @@ int serve(const ServeConfig& config) {
   }
   HostPort bound{endpoint->address().to_string(), endpoint->port()};
   std::cout << "switchboard: http listening on " << bound.str() << std::endl;
-  core::logInfo("ready", {{"http", bound.str()}, {"io_threads", static_cast<int64_t>(io_threads)}});
+
+  core::logInfo("ready", {{"http", bound.str()},
+                          {"sip", sip_bound.str()},
+                          {"io_threads", static_cast<int64_t>(io_threads)}});
 
   boost::asio::steady_timer sweep(io);
   scheduleSessionSweep(sweep, workers, store, clock);
@@ -125,6 +152,7 @@ int serve(const ServeConfig& config) {
     if (ec) return;
     core::logInfo("stopping", {{"signal", signo}});
     sweep.cancel();
+    sip.stop();
     http.stop();
     // In-flight requests finish; whatever is still open after a grace period is cut.
     waitForDrain(io, http, std::chrono::steady_clock::now() + std::chrono::seconds{5});

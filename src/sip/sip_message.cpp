@@ -508,7 +508,7 @@ void SipMessage::setHeader(std::string_view name, std::string value) {
     if (!equalsIgnoreCase(h.name, canonical)) {
       kept.push_back(std::move(h));
     } else if (!placed) {
-      kept.push_back({std::move(canonical), std::move(value)});
+      kept.push_back({canonical, std::move(value)});  // canonical is compared again below
       placed = true;
     }
   }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -101,6 +102,9 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
   int out_pipe[2];
   if (pipe(out_pipe)) throw std::runtime_error("pipe failed");
   std::vector<std::string> args{"serve", "--http", "127.0.0.1:0"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--sip") == extra_args.end()) {
+    args.insert(args.end(), {"--sip", "127.0.0.1:0"});  // never the shared default 5060
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto argv = argvOf(binary, args);
   pid_ = fork();
@@ -120,6 +124,7 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
   out_fd_ = out_pipe[0];
 
   static const std::regex kListening(R"(http listening on (\S+):(\d+))");
+  static const std::regex kSipListening(R"(sip listening on (\S+):(\d+))");
   const auto deadline = Clock::now() + timeout;
   std::string line_buf;
   while (Clock::now() < deadline) {
@@ -130,9 +135,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
     ssize_t n = read(out_fd_, buf, sizeof buf);
     if (n <= 0) break;  // the server exited before it was ready
     startup_out_.append(buf, static_cast<size_t>(n));
-    std::smatch m;
-    if (std::regex_search(startup_out_, m, kListening)) {
-      http_port_ = static_cast<uint16_t>(std::stoi(m[2].str()));
+    std::smatch http, sip;
+    if (std::regex_search(startup_out_, http, kListening) && std::regex_search(startup_out_, sip, kSipListening)) {
+      http_port_ = static_cast<uint16_t>(std::stoi(http[2].str()));
+      sip_port_ = static_cast<uint16_t>(std::stoi(sip[2].str()));
       break;
     }
   }

@@ -25,8 +25,9 @@ CommandResult runCommand(const std::string& binary, const std::vector<std::strin
 
 class ServerProcess {
  public:
-  // Starts `binary serve --http 127.0.0.1:0 …extra` and waits until it prints its HTTP
-  // listener line (or exits, or `timeout` passes).
+  // Starts `binary serve --http 127.0.0.1:0 --sip 127.0.0.1:0 …extra` (no --sip when
+  // `extra` has one) and waits until it prints its HTTP and SIP listener lines (or exits,
+  // or `timeout` passes).
   ServerProcess(const std::string& binary, const std::vector<std::string>& extra_args,
                 std::chrono::milliseconds timeout = std::chrono::seconds{30});
   ~ServerProcess();
@@ -35,6 +36,7 @@ class ServerProcess {
 
   bool ready() const { return http_port_ != 0; }
   uint16_t httpPort() const { return http_port_; }
+  uint16_t sipPort() const { return sip_port_; }  // UDP and TCP
   // Everything the server printed on stdout before it was ready (demo passwords…).
   const std::string& startupOutput() const { return startup_out_; }
   // Its stderr so far (logs, security lines).
@@ -50,6 +52,7 @@ class ServerProcess {
   int out_fd_ = -1;
   std::string err_path_;
   uint16_t http_port_ = 0;
+  uint16_t sip_port_ = 0;
   std::string startup_out_;
 };
 

@@ -229,6 +229,9 @@ TEST(SipMessage, BuildAndEditMessages) {
   m.addHeader("Subject", "evil\r\nInjected: yes");
   EXPECT_EQ(m.headerCount("Via"), 2u);
   EXPECT_EQ(m.header("To"), "<sip:b@example.com>;tag=2");
+  m.setHeader("Via", "SIP/2.0/UDP only.example.com;branch=z9hG4bK9");  // replaces both
+  EXPECT_EQ(m.headerCount("Via"), 1u);
+  EXPECT_EQ(m.header("v"), "SIP/2.0/UDP only.example.com;branch=z9hG4bK9");
   m.removeHeader("v");
   EXPECT_EQ(m.headerCount("Via"), 0u);
   m.addHeader("Via", "SIP/2.0/UDP c.example.com;branch=z9hG4bK3");

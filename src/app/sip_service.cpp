@@ -1,0 +1,147 @@
+#include "app/sip_service.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include "core/check.hpp"
+#include "core/log.hpp"
+
+namespace sb::app {
+namespace {
+
+std::string randomKey() {
+  std::string key(32, '\0');
+  SB_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) == 1,
+           "no random bytes for the digest key");
+  return key;
+}
+
+}  // namespace
+
+SipService::SipService(boost::asio::io_context& io, boost::asio::thread_pool& workers,
+                       acd::DirectoryStore& store, const core::Clock& clock, api::Metrics& metrics,
+                       SipServiceOptions options)
+    : io_(io),
+      workers_(workers),
+      store_(store),
+      clock_(clock),
+      options_(options),
+      transport_(io.get_executor(), *this),
+      route_(directory_, clock),
+      timer_(transport_.executor()),
+      refresh_(transport_.executor()),
+      gauge_timer_(transport_.executor()) {
+  auto gauge = [&](const char* name, const char* help, std::atomic<double>& value) {
+    gauges_.push_back(metrics.callbackGauge(name, help, [&value] { return value.load(std::memory_order_relaxed); }));
+  };
+  gauge("sb_sip_transactions", "SIP transactions alive", g_transactions_);
+  gauge("sb_sip_dialogs", "SIP dialogs (early and confirmed) alive", g_dialogs_);
+  gauge("sb_sip_calls", "SIP call legs (INVITE sessions) alive", g_calls_);
+  gauge("sb_sip_registrations", "Registered SIP contacts", g_bindings_);
+  gauge("sb_sip_blocked_sources", "Source addresses blocked for bad requests", g_blocked_);
+  gauge("sb_sip_dropped_blocked", "Messages dropped from blocked sources since start", g_dropped_);
+  gauge("sb_sip_bad_messages", "Unparseable SIP messages since start", g_bad_);
+}
+
+SipService::~SipService() = default;
+
+core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port) {
+  auto snapshot = SipDirectorySnapshot::load(store_);
+  if (!snapshot) return snapshot.error();
+  directory_.replace(*snapshot);
+  auto bound = transport_.listen(host, port);
+  if (!bound) return bound.error();
+
+  sip::SipEndpointOptions options;
+  options.advertised = sip::NetAddress{host, *bound};
+  options.exempt_sources = directory_.current().trunkAddresses();
+  endpoint_ = std::make_unique<sip::SipEndpoint>(transport_, directory_, ids_, route_, options, randomKey());
+  route_.attach(*endpoint_);
+  boost::asio::post(transport_.executor(), [this] {
+    scheduleRefresh();
+    scheduleGauges();
+  });
+  return *bound;
+}
+
+void SipService::stop() {
+  if (stopped_.exchange(true)) return;
+  boost::asio::post(transport_.executor(), [this] {
+    timer_.cancel();
+    refresh_.cancel();
+    gauge_timer_.cancel();
+  });
+  transport_.stop();
+}
+
+void SipService::onSipMessage(std::string_view bytes, const sip::Flow& from) {
+  endpoint_->receive(bytes, from, clock_.now());
+  armTimer();
+}
+
+void SipService::onConnectionClosed(sip::ConnectionId id) {
+  endpoint_->connectionClosed(id, clock_.now());
+  armTimer();
+}
+
+void SipService::onBadInput(const sip::Flow& from, sip::ParseErrorKind kind, std::string_view) {
+  endpoint_->badInput(from, sip::toString(kind), clock_.now());
+}
+
+// One steady timer for the endpoint's next deadline. It is only moved earlier; a timer
+// that fires before the (later) deadline just finds nothing due and re-arms.
+void SipService::armTimer() {
+  if (stopped_) return;
+  const auto next = endpoint_->nextDeadline();
+  if (!next || (armed_ && *armed_ <= *next)) return;
+  armed_ = next;
+  const auto delay = std::max(core::Duration::zero(), *next - clock_.now());
+  timer_.expires_after(delay);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    armed_.reset();
+    endpoint_->onTimer(clock_.now());
+    armTimer();
+  });
+}
+
+void SipService::scheduleRefresh() {
+  refresh_.expires_after(options_.directory_refresh);
+  refresh_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    boost::asio::post(workers_, [this] {
+      auto snapshot = SipDirectorySnapshot::load(store_);
+      if (!snapshot) {
+        core::logWarn("sip directory refresh failed", {{"error", snapshot.error().message}});
+      }
+      boost::asio::post(transport_.executor(), [this, snapshot = std::move(snapshot)]() mutable {
+        if (snapshot) directory_.replace(*snapshot);
+        if (!stopped_) scheduleRefresh();
+      });
+    });
+  });
+}
+
+void SipService::publishGauges() {
+  const sip::EndpointCounts c = endpoint_->counts();
+  g_transactions_ = static_cast<double>(c.transactions.total());
+  g_dialogs_ = static_cast<double>(c.dialogs);
+  g_calls_ = static_cast<double>(c.legs);
+  g_bindings_ = static_cast<double>(c.bindings);
+  g_blocked_ = static_cast<double>(c.blocked_sources);
+  g_dropped_ = static_cast<double>(c.dropped_blocked);
+  g_bad_ = static_cast<double>(c.bad_messages);
+}
+
+void SipService::scheduleGauges() {
+  publishGauges();
+  gauge_timer_.expires_after(std::chrono::milliseconds(250));
+  gauge_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    scheduleGauges();
+  });
+}
+
+}  // namespace sb::app

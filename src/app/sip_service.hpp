@@ -1,0 +1,73 @@
+#pragma once
+// The SIP side of `switchboard serve`: the socket transport, the SipEndpoint on the
+// transport's strand, its timer, the directory snapshot it reads (refreshed from the
+// store by a worker) and the call routing. Everything SIP runs on that one strand.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/metrics.hpp"
+#include "app/ring_all_route.hpp"
+#include "app/sip_directory.hpp"
+#include "core/clock.hpp"
+#include "sip/asio_transport.hpp"
+#include "sip/sip_endpoint.hpp"
+#include "sip/sip_ids.hpp"
+
+namespace sb::app {
+
+struct SipServiceOptions {
+  std::chrono::seconds directory_refresh{5};
+};
+
+class SipService final : public sip::SipTransportListener {
+ public:
+  SipService(boost::asio::io_context& io, boost::asio::thread_pool& workers, acd::DirectoryStore& store,
+             const core::Clock& clock, api::Metrics& metrics, SipServiceOptions options = {});
+  ~SipService() override;
+
+  // Loads the directory (blocking; call before the io_context runs) and binds UDP+TCP.
+  core::Result<uint16_t> start(const std::string& host, uint16_t port);
+  // A further UDP+TCP listener (after start, before the io_context runs).
+  core::Result<uint16_t> listen(const std::string& host, uint16_t port) { return transport_.listen(host, port); }
+  void stop();  // thread-safe
+  sip::AsioSipTransport& transport() { return transport_; }
+
+  // sip::SipTransportListener (on the strand)
+  void onSipMessage(std::string_view bytes, const sip::Flow& from) override;
+  void onConnectionClosed(sip::ConnectionId id) override;
+  void onBadInput(const sip::Flow& from, sip::ParseErrorKind kind, std::string_view detail) override;
+
+ private:
+  void armTimer();
+  void scheduleRefresh();
+  void scheduleGauges();
+  void publishGauges();
+
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool& workers_;
+  acd::DirectoryStore& store_;
+  const core::Clock& clock_;
+  SipServiceOptions options_;
+  sip::AsioSipTransport transport_;
+  LiveSipDirectory directory_;
+  sip::RandomIdSource ids_;
+  RingAllRoute route_;
+  std::unique_ptr<sip::SipEndpoint> endpoint_;
+  boost::asio::steady_timer timer_;
+  std::optional<core::Time> armed_;
+  boost::asio::steady_timer refresh_;
+  boost::asio::steady_timer gauge_timer_;
+  std::atomic<bool> stopped_{false};
+
+  // Published by the strand every 250 ms for /metrics (read from any thread).
+  std::atomic<double> g_transactions_{0}, g_dialogs_{0}, g_calls_{0}, g_bindings_{0}, g_blocked_{0},
+      g_dropped_{0}, g_bad_{0};
+  std::vector<api::CallbackGauge> gauges_;
+};
+
+}  // namespace sb::app

@@ -1,0 +1,238 @@
+// SIP over WebSocket (RFC 7118) through the real server: a browser-like client registers
+// at /sip with digest authentication, and a customer call from the trunk (UDP) reaches
+// it over its WebSocket, is answered there and hung up by the caller.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+
+#include "harness.hpp"
+#include "sip/digest.hpp"
+#include "sip/message_builder.hpp"
+#include "sip/sip_message.hpp"
+
+namespace sb::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kSecret = "alice-ws-Secret-99";
+
+class SipWebSocketTest : public ServerTest {
+ protected:
+  std::string provisioning() const override {
+    return R"(
+[[trunks]]
+name = "pstn"
+address = "127.0.0.10"
+outbound = "127.0.0.10:5070"
+
+[[orgs]]
+name = "Acme"
+domain = "acme.example"
+country_code = "82"
+numbers = ["0215880000"]
+ring_timeout_s = 5
+  [[orgs.agents]]
+  id = "alice"
+  name = "Alice Kim"
+  password = "acme-admin-Secret-1"
+  sip_secret = ")" + std::string(kSecret) + R"("
+)";
+  }
+
+  // The value of a gauge in /metrics (-1 when absent).
+  double gauge(const std::string& name) {
+    const std::string body = get("/metrics").body;
+    std::smatch m;
+    if (!std::regex_search(body, m, std::regex("\n" + name + " ([0-9.e+-]+)\n"))) return -1;
+    return std::stod(m[1].str());
+  }
+
+  bool waitForGauge(const std::string& name, double value) {
+    for (int i = 0; i < 100; ++i) {  // at most 5 s; gauges are published every 250 ms
+      if (gauge(name) == value) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  static std::optional<sip::SipMessage> receiveSip(WsClient& ws) {
+    auto text = ws.receive(5s);
+    if (!text) return std::nullopt;
+    auto parsed = sip::parseSipMessage(*text);
+    if (!parsed) return std::nullopt;
+    return *parsed;
+  }
+
+  static std::string registerRequest(int cseq, const std::string& authorization) {
+    std::string r = "REGISTER sip:acme.example SIP/2.0\r\n"
+                    "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws" + std::to_string(cseq) + ";rport\r\n"
+                    "Max-Forwards: 70\r\n"
+                    "From: <sip:alice@acme.example>;tag=wsreg\r\n"
+                    "To: <sip:alice@acme.example>\r\n"
+                    "Call-ID: ws-register-1\r\n"
+                    "CSeq: " + std::to_string(cseq) + " REGISTER\r\n"
+                    "Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n";
+    if (!authorization.empty()) r += "Authorization: " + authorization + "\r\n";
+    r += "Content-Length: 0\r\n\r\n";
+    return r;
+  }
+};
+
+// A UDP socket bound to the trunk's address: the customer's side.
+class TrunkSocket {
+ public:
+  TrunkSocket() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.10", &local.sin_addr);
+    bound_ = bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
+    socklen_t len = sizeof local;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len);
+    port_ = ntohs(local.sin_port);
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~TrunkSocket() { close(fd_); }
+  bool bound() const { return bound_; }
+  uint16_t port() const { return port_; }
+
+  void send(uint16_t to_port, const std::string& text) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(to_port);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+
+  // The next response with a status ≥ `min_status` (provisional ones before it skipped).
+  std::optional<sip::SipMessage> receive(int min_status) {
+    char buf[65536];
+    for (int i = 0; i < 20; ++i) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return std::nullopt;
+      auto parsed = sip::parseSipMessage(std::string_view(buf, static_cast<size_t>(n)));
+      if (!parsed) continue;
+      if (!parsed->isRequest() && parsed->statusCode() >= min_status) return *parsed;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+  uint16_t port_ = 0;
+};
+
+constexpr const char* kOffer =
+    "v=0\r\no=trunk 1 1 IN IP4 127.0.0.10\r\ns=-\r\nc=IN IP4 127.0.0.10\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+
+TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
+  WsClient ws;
+  ASSERT_TRUE(ws.connect("127.0.0.1", server_->httpPort(), "/sip", {{"Sec-WebSocket-Protocol", "sip"}}));
+  EXPECT_EQ(ws.handshakeResponse().header("sec-websocket-protocol"), "sip");
+
+  // REGISTER → 401 with an MD5 challenge first.
+  ASSERT_TRUE(ws.send(registerRequest(1, "")));
+  auto challenge = receiveSip(ws);
+  ASSERT_TRUE(challenge);
+  ASSERT_EQ(challenge->statusCode(), 401);
+  auto values = challenge->headerValues("WWW-Authenticate");
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_NE(values[0].find("algorithm=MD5"), std::string_view::npos);
+  EXPECT_NE(values[1].find("algorithm=SHA-256"), std::string_view::npos);
+
+  // Answer the SHA-256 one (RFC 8760): the server must take either.
+  auto parsed = sip::parseDigestChallenge(values[1]);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto authorization =
+      sip::digestAuthorization(*parsed, "alice", kSecret, "REGISTER", "sip:acme.example", "0a4f113b", 1);
+  ASSERT_TRUE(authorization);
+  ASSERT_TRUE(ws.send(registerRequest(2, *authorization)));
+  auto ok = receiveSip(ws);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->statusCode(), 200);
+  EXPECT_NE(ok->header("Contact").value_or("").find("transport=ws"), std::string_view::npos);
+  EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
+
+  // The customer calls the org's number from the trunk; the INVITE arrives on the socket.
+  TrunkSocket trunk;
+  ASSERT_TRUE(trunk.bound());
+  const std::string via = "SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) + ";branch=z9hG4bKcust1;rport";
+  std::string invite = "INVITE sip:0215880000@127.0.0.1:" + std::to_string(server_->sipPort()) +
+                       " SIP/2.0\r\nVia: " + via +
+                       "\r\nMax-Forwards: 70\r\nFrom: <sip:01099990000@127.0.0.10>;tag=cust\r\n"
+                       "To: <sip:0215880000@acme.example>\r\nCall-ID: ws-call-1\r\nCSeq: 1 INVITE\r\n"
+                       "Contact: <sip:01099990000@127.0.0.10:" + std::to_string(trunk.port()) +
+                       ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(strlen(kOffer)) +
+                       "\r\n\r\n" + kOffer;
+  trunk.send(server_->sipPort(), invite);
+
+  auto incoming = receiveSip(ws);
+  ASSERT_TRUE(incoming);
+  ASSERT_TRUE(incoming->isRequest());
+  ASSERT_EQ(incoming->method(), "INVITE");
+  EXPECT_EQ(incoming->requestUri(), "sip:alice@df7jal23ls0d.invalid;transport=ws");
+  EXPECT_NE(incoming->header("Via").value_or("").find("SIP/2.0/WS "), std::string_view::npos);
+  EXPECT_EQ(incoming->body(), kOffer);
+  EXPECT_TRUE(waitForGauge("sb_sip_calls", 2));
+
+  // The browser answers.
+  sip::SipMessage answer = sip::makeResponse(*incoming, 200, "browser1");
+  answer.addHeader("Contact", "<sip:alice@df7jal23ls0d.invalid;transport=ws>");
+  answer.addHeader("Content-Type", "application/sdp");
+  std::string sdp = kOffer;
+  sdp.replace(sdp.find("o=trunk"), 7, "o=brows");
+  answer.setBody(sdp);
+  ASSERT_TRUE(ws.send(sip::serializeSipMessage(answer)));
+
+  // Our ACK reaches the browser; the customer gets the browser's answer.
+  auto ack = receiveSip(ws);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->method(), "ACK");
+  auto answered = trunk.receive(200);
+  ASSERT_TRUE(answered);
+  ASSERT_EQ(answered->statusCode(), 200);
+  EXPECT_EQ(answered->body(), sdp);
+  const std::string to = std::string(answered->header("To").value_or(""));
+  trunk.send(server_->sipPort(), "ACK sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
+                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
+                                     ";branch=z9hG4bKcust2;rport\r\nMax-Forwards: 70\r\n"
+                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
+                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+
+  // The customer hangs up: the browser gets a BYE and answers it.
+  trunk.send(server_->sipPort(), "BYE sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
+                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
+                                     ";branch=z9hG4bKcust3;rport\r\nMax-Forwards: 70\r\n"
+                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
+                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
+  auto bye_ok = trunk.receive(200);
+  ASSERT_TRUE(bye_ok);
+  EXPECT_EQ(bye_ok->statusCode(), 200);
+  auto bye = receiveSip(ws);
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->method(), "BYE");
+  ASSERT_TRUE(ws.send(sip::serializeSipMessage(sip::makeResponse(*bye, 200))));
+  EXPECT_TRUE(waitForGauge("sb_sip_calls", 0));
+  EXPECT_TRUE(waitForGauge("sb_sip_dialogs", 0));
+
+  // Closing the socket removes the registration made on it.
+  ws.close();
+  EXPECT_TRUE(waitForGauge("sb_sip_registrations", 0));
+}
+
+TEST_F(SipWebSocketTest, WebSocketWithoutTheSipSubprotocolIsRefused) {
+  WsClient ws;
+  EXPECT_FALSE(ws.connect("127.0.0.1", server_->httpPort(), "/sip"));
+  EXPECT_EQ(ws.handshakeResponse().status, 400u);
+}
+
+}  // namespace
+}  // namespace sb::testing
