@@ -108,7 +108,7 @@ int serve(const ServeConfig& config) {
   api::ApiV1 api(accounts, store, hub, metrics, workers, api_options);
   api.registerRoutes(router);
 
-  SipService sip(io, workers, store, clock, metrics);
+  SipService sip(workers, store, clock, metrics);
   addSipWebSocketRoute(router, sip.transport());
 
   auto sip_port = sip.start(config.sip.front().host, config.sip.front().port);
@@ -158,6 +158,7 @@ int serve(const ServeConfig& config) {
     waitForDrain(io, http, std::chrono::steady_clock::now() + std::chrono::seconds{5});
   });
 
+  sip.run();
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&] { io.run(); });
   io.run();

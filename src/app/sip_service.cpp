@@ -20,15 +20,13 @@ std::string randomKey() {
 
 }  // namespace
 
-SipService::SipService(boost::asio::io_context& io, boost::asio::thread_pool& workers,
-                       acd::DirectoryStore& store, const core::Clock& clock, api::Metrics& metrics,
-                       SipServiceOptions options)
-    : io_(io),
-      workers_(workers),
+SipService::SipService(boost::asio::thread_pool& workers, acd::DirectoryStore& store, const core::Clock& clock,
+                       api::Metrics& metrics, SipServiceOptions options)
+    : workers_(workers),
       store_(store),
       clock_(clock),
       options_(options),
-      transport_(io.get_executor(), *this),
+      transport_(io_.get_executor(), *this),
       route_(directory_, clock),
       timer_(transport_.executor()),
       refresh_(transport_.executor()),
@@ -43,9 +41,32 @@ SipService::SipService(boost::asio::io_context& io, boost::asio::thread_pool& wo
   gauge("sb_sip_blocked_sources", "Source addresses blocked for bad requests", g_blocked_);
   gauge("sb_sip_dropped_blocked", "Messages dropped from blocked sources since start", g_dropped_);
   gauge("sb_sip_bad_messages", "Unparseable SIP messages since start", g_bad_);
+  auto transport_gauge = [&](const char* name, const char* help, uint64_t sip::SipTransportCounts::*field) {
+    gauges_.push_back(metrics.callbackGauge(
+        name, help, [this, field] { return static_cast<double>(transport_.counts().*field); }));
+  };
+  transport_gauge("sb_sip_tcp_connections", "SIP TCP connections open", &sip::SipTransportCounts::tcp_connections);
+  transport_gauge("sb_sip_ws_connections", "SIP WebSocket connections open", &sip::SipTransportCounts::ws_connections);
+  transport_gauge("sb_sip_transport_bad_input", "SIP streams that could not be framed and oversized messages",
+                  &sip::SipTransportCounts::bad_input);
+  transport_gauge("sb_sip_transport_dropped", "SIP sends dropped (UDP buffer full, write queue over its bound)",
+                  &sip::SipTransportCounts::dropped);
+  transport_gauge("sb_sip_refused_connections", "SIP connections refused over the connection limits",
+                  &sip::SipTransportCounts::refused_connections);
 }
 
-SipService::~SipService() = default;
+SipService::~SipService() {
+  stop();
+  if (thread_.joinable()) {
+    // stop() closed every socket and timer; whatever a peer still had queued is dropped.
+    io_.stop();
+    thread_.join();
+  }
+}
+
+void SipService::run() {
+  thread_ = std::thread([this] { io_.run(); });
+}
 
 core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port) {
   auto snapshot = SipDirectorySnapshot::load(store_);

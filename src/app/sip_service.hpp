@@ -1,11 +1,14 @@
 #pragma once
 // The SIP side of `switchboard serve`: the socket transport, the SipEndpoint on the
 // transport's strand, its timer, the directory snapshot it reads (refreshed from the
-// store by a worker) and the call routing. Everything SIP runs on that one strand.
+// store by a worker) and the call routing. Everything SIP runs on one thread of its own
+// (its own io_context): no lock is ever contended on the signaling path, and a busy
+// HTTP thread cannot delay a SIP datagram.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <atomic>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,15 +29,16 @@ struct SipServiceOptions {
 
 class SipService final : public sip::SipTransportListener {
  public:
-  SipService(boost::asio::io_context& io, boost::asio::thread_pool& workers, acd::DirectoryStore& store,
-             const core::Clock& clock, api::Metrics& metrics, SipServiceOptions options = {});
-  ~SipService() override;
+  SipService(boost::asio::thread_pool& workers, acd::DirectoryStore& store, const core::Clock& clock,
+             api::Metrics& metrics, SipServiceOptions options = {});
+  ~SipService() override;  // stops the SIP thread
 
-  // Loads the directory (blocking; call before the io_context runs) and binds UDP+TCP.
+  // Loads the directory (blocking) and binds UDP+TCP. The SIP thread starts with run().
   core::Result<uint16_t> start(const std::string& host, uint16_t port);
-  // A further UDP+TCP listener (after start, before the io_context runs).
+  // A further UDP+TCP listener (after start, before run).
   core::Result<uint16_t> listen(const std::string& host, uint16_t port) { return transport_.listen(host, port); }
-  void stop();  // thread-safe
+  void run();   // starts the SIP thread
+  void stop();  // thread-safe: closes the sockets; the thread ends when its work is done
   sip::AsioSipTransport& transport() { return transport_; }
 
   // sip::SipTransportListener (on the strand)
@@ -48,7 +52,8 @@ class SipService final : public sip::SipTransportListener {
   void scheduleGauges();
   void publishGauges();
 
-  boost::asio::io_context& io_;
+  boost::asio::io_context io_{1};
+  std::thread thread_;
   boost::asio::thread_pool& workers_;
   acd::DirectoryStore& store_;
   const core::Clock& clock_;

@@ -54,7 +54,10 @@ std::unique_ptr<detail::UdpSocket> bindUdp(const AsioSipTransport::Executor& str
   if (address.is_v6()) s->socket.set_option(net::ip::v6_only(true), ec);
   if (ec) return nullptr;
   boost::system::error_code ignored;
-  s->socket.set_option(net::socket_base::receive_buffer_size(1 << 20), ignored);  // best effort
+  // Best effort (Linux caps it at net.core.rmem_max): a burst of calls must not overflow
+  // the queue while the SIP strand is busy, or datagrams are lost and retransmitted.
+  s->socket.set_option(net::socket_base::receive_buffer_size(8 << 20), ignored);
+  s->socket.set_option(net::socket_base::send_buffer_size(4 << 20), ignored);
   s->socket.bind(endpoint, ec);
   if (ec) return nullptr;
   // Sends never wait: a full socket buffer drops the datagram, as the network would.
@@ -122,6 +125,10 @@ core::Result<uint16_t> AsioSipTransport::State::listen(std::string_view host, ui
   }
 }
 
+namespace {
+constexpr int kUdpDrainBatch = 64;
+}  // namespace
+
 void AsioSipTransport::State::startUdpReceive(detail::UdpSocket* s) {
   s->socket.async_receive_from(
       net::buffer(s->buffer), s->sender,
@@ -133,6 +140,14 @@ void AsioSipTransport::State::startUdpReceive(detail::UdpSocket* s) {
           core::logDebug("SIP UDP receive error", {{"error", ec.message()}});
         } else {
           self->onDatagram(s, size);
+          // Drain what else is queued before going back to the reactor: one wake-up
+          // then serves a burst (bounded, so other work on the strand gets its turn).
+          for (int i = 0; i < kUdpDrainBatch && !self->stopped && s->socket.is_open(); ++i) {
+            boost::system::error_code again;
+            const size_t n = s->socket.receive_from(net::buffer(s->buffer), s->sender, 0, again);
+            if (again) break;  // would_block: the queue is empty
+            self->onDatagram(s, n);
+          }
         }
         if (!self->stopped && s->socket.is_open()) self->startUdpReceive(s);
       });

@@ -11,8 +11,11 @@ constexpr std::string_view kSdpType = "application/sdp";
 std::string quoted(std::string_view display) {
   std::string out = "\"";
   for (char c : display) {
-    if (c == '"' || c == '\\') out.push_back('\\');
     if (c == '\r' || c == '\n') continue;
+    // The name comes from the network (an unquoted From display name): what may not
+    // stand alone in a quoted-string goes as a quoted-pair (RFC 3261 §25.1).
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || byte < 0x20 || byte == 0x7f) out.push_back('\\');
     out.push_back(c);
   }
   out += "\" ";
@@ -92,7 +95,11 @@ LegId SipEndpoint::dial(DialRequest request, core::Time now) {
     const std::string domain =
         request.from_domain.empty() ? m.localAddress(target.flow).uriHost() : request.from_domain;
     std::string from = request.from_name.empty() ? std::string{} : quoted(request.from_name);
-    from += "<sip:" + request.from_user + "@" + domain + ">;tag=" + leg.dialog.local_tag;
+    // The caller ID comes from the network (a From user, unescaped): escape it again.
+    SipUri from_uri;
+    if (!request.from_user.empty()) from_uri.user = request.from_user;
+    from_uri.host = domain;
+    from += "<" + toString(from_uri) + ">;tag=" + leg.dialog.local_tag;
     SipMessage invite = SipMessage::request("INVITE", target.request_uri);
     invite.addHeader("Via", m.viaFor(target.flow, m.ids.branch()));
     invite.addHeader("Max-Forwards", "70");

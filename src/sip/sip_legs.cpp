@@ -87,7 +87,16 @@ void SipEndpoint::Impl::destroyLeg(LegId id) {
   if (it == legs.end()) return;
   Leg& leg = *it->second;
   disarmLegTimer(leg);
-  if (leg.awaiting_ack != 0) layer.acknowledged(leg.awaiting_ack, now);  // stop 2xx retransmissions
+  if (leg.awaiting_ack != 0) {
+    layer.acknowledged(leg.awaiting_ack, now);  // stop 2xx retransmissions
+    txns.erase(leg.awaiting_ack);
+  }
+  if (leg.reinvite_in != 0) {  // their re-INVITE still waits for answerOffer (RFC 3261 §15.1.2)
+    if (const SipMessage* request = layer.request(leg.reinvite_in)) {
+      layer.respond(leg.reinvite_in, makeResponse(*request, 487), now);
+    }
+    txns.erase(leg.reinvite_in);
+  }
   unbindDialog(leg.dialog.call_id, leg.dialog.local_tag);
   for (const Branch& b : leg.branches) {
     if (auto call_id = b.invite.header("Call-ID")) unbindDialog(std::string(*call_id), leg.dialog.local_tag);
@@ -180,7 +189,17 @@ void SipEndpoint::Impl::handleInvite(TransactionId id, const SipMessage& request
 
 void SipEndpoint::Impl::onCancel(TransactionId invite, const SipMessage&) {
   auto ref = txns.find(invite);
-  if (ref == txns.end() || ref->second.role != TxnRole::kInboundInvite) return;
+  if (ref == txns.end()) return;
+  if (ref->second.role == TxnRole::kInboundReinvite) {  // a re-INVITE waiting for answerOffer
+    Leg* leg = findLeg(ref->second.leg);
+    if (leg == nullptr || leg->reinvite_in != invite) return;
+    leg->reinvite_in = 0;
+    txns.erase(ref);
+    if (const SipMessage* request = layer.request(invite))
+      layer.respond(invite, makeResponse(*request, 487), now);
+    return;
+  }
+  if (ref->second.role != TxnRole::kInboundInvite) return;
   Leg* leg = findLeg(ref->second.leg);
   txns.erase(ref);
   if (leg == nullptr || leg->state != LegState::kOffered) return;
@@ -225,9 +244,13 @@ void SipEndpoint::Impl::onServerFailure(TransactionId id) {
 
 void SipEndpoint::Impl::handleInDialog(TransactionId id, const SipMessage& request, const Flow& from) {
   Leg* leg = findDialogLeg(request.header("Call-ID").value_or(""), toTag(request));
-  const bool usable = leg != nullptr &&
-                      (leg->state == LegState::kConfirmed || leg->state == LegState::kAnswered) &&
-                      (leg->dialog.remote_tag.empty() || fromTag(request) == leg->dialog.remote_tag);
+  // The caller may also end an early dialog (our 1xx carried our tag) with a BYE (RFC 3261 §15).
+  const bool early_bye = leg != nullptr && !leg->outbound && leg->state == LegState::kOffered &&
+                         request.method() == "BYE";
+  const bool usable =
+      leg != nullptr &&
+      (leg->state == LegState::kConfirmed || leg->state == LegState::kAnswered || early_bye) &&
+      (leg->dialog.remote_tag.empty() || fromTag(request) == leg->dialog.remote_tag);
   if (!usable) {
     respond(id, request, 481);
     return;
@@ -248,6 +271,14 @@ void SipEndpoint::Impl::handleInDialog(TransactionId id, const SipMessage& reque
 
   if (method == "BYE") {
     respond(id, request, 200);
+    if (leg->state == LegState::kOffered) {  // the INVITE gets 487 (RFC 3261 §15.1.2)
+      if (const SipMessage* invite = layer.request(leg->invite_txn)) {
+        layer.respond(leg->invite_txn, makeResponse(*invite, 487, leg->dialog.local_tag), now);
+      }
+      txns.erase(leg->invite_txn);
+      endLeg(*leg, LegEnd::kCancelled);
+      return;
+    }
     endLeg(*leg, LegEnd::kRemoteHangup);
     return;
   }
@@ -436,7 +467,7 @@ void SipEndpoint::Impl::onReinviteResponse(Leg& leg, const SipMessage& response)
   if (!leg.detached) listener.onLegOfferAnswered(leg.id, code, {});
 }
 
-void SipEndpoint::Impl::ackAndBye(const SipMessage& response, const Flow& flow) {
+void SipEndpoint::Impl::ackAndBye(const SipMessage& response, const Flow& flow, bool hang_up) {
   auto cseq = cseqOf(response);
   auto contact = response.header("Contact");
   if (!cseq || !contact) return;
@@ -451,6 +482,7 @@ void SipEndpoint::Impl::ackAndBye(const SipMessage& response, const Flow& flow) 
   d.flow = flow;
   d.local_cseq = cseq->number;
   sender.send(flow, serializeSipMessage(ackFor(d, cseq->number, {})));
+  if (!hang_up) return;
   Leg temp;
   temp.dialog = std::move(d);
   SipMessage bye = inDialogRequest(temp, "BYE");
@@ -463,9 +495,15 @@ void SipEndpoint::Impl::onLateResponse(const SipMessage& response, const Flow& f
   auto cseq = cseqOf(response);
   if (code < 200 || code >= 300 || !cseq || cseq->method != "INVITE") return;
   Leg* leg = findDialogLeg(response.header("Call-ID").value_or(""), fromTag(response));
-  if (leg != nullptr && leg->dialog.remote_tag == toTag(response) && leg->last_ack_cseq == cseq->number &&
-      !leg->last_ack.empty()) {
-    sender.send(leg->dialog.flow, leg->last_ack);  // our ACK was lost: the 2xx came again
+  if (leg != nullptr && leg->dialog.remote_tag == toTag(response) &&
+      leg->state == LegState::kConfirmed && cseq->number <= leg->dialog.local_cseq) {
+    // Our ACK was lost: the 2xx came again. This dialog is live (an older INVITE's 2xx
+    // may come after a newer re-INVITE's): ACK it, never hang up.
+    if (leg->last_ack_cseq == cseq->number && !leg->last_ack.empty()) {
+      sender.send(leg->dialog.flow, leg->last_ack);
+    } else {
+      sender.send(leg->dialog.flow, serializeSipMessage(ackFor(leg->dialog, cseq->number, {})));
+    }
     return;
   }
   ackAndBye(response, from);
@@ -490,7 +528,12 @@ void SipEndpoint::Impl::onResponse(TransactionId id, const SipMessage& response,
       return;
     }
     case TxnRole::kReinvite: {
-      if (Leg* leg = findLeg(r.leg)) onReinviteResponse(*leg, response);
+      if (Leg* leg = findLeg(r.leg)) {
+        onReinviteResponse(*leg, response);
+      } else if (response.statusCode() >= 200 && response.statusCode() < 300) {
+        // Hung up meanwhile (our BYE went): the 2xx still wants its ACK.
+        ackAndBye(response, from, false);
+      }
       return;
     }
     default:

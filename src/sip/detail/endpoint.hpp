@@ -121,7 +121,7 @@ struct SipEndpoint::Impl : TransactionUser {
   void branchFinished(Leg& leg, size_t index, int status);
   void cancelBranch(Leg& leg, Branch& branch);
   void cancelOtherBranches(Leg& leg, size_t keep);
-  void ackAndBye(const SipMessage& response, const Flow& flow);
+  void ackAndBye(const SipMessage& response, const Flow& flow, bool hang_up = true);
   SipMessage inDialogRequest(Leg& leg, std::string_view method, bool new_cseq = true);
   SipMessage ackFor(const Dialog& dialog, uint32_t cseq, const std::string& contact);
   void sendBye(Leg& leg);

@@ -8,12 +8,14 @@
 // crash, and once every timer ran out no leg, dialog or transaction may remain.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/log.hpp"
 #include "sip/digest.hpp"
 #include "sip/message_builder.hpp"
 #include "sip/sip_endpoint.hpp"
@@ -36,6 +38,9 @@ struct Sender : SipSender {
   bool send(const Flow&, std::string_view bytes) override {
     auto parsed = parseSipMessage(bytes);
     if (!parsed) std::abort();  // we must only ever send what we can parse
+    static const bool trace = std::getenv("SB_FUZZ_TRACE") != nullptr;  // to check what seeds reach
+    if (trace)
+      std::fprintf(stderr, "sent: %.*s\n", static_cast<int>(bytes.find('\r')), bytes.data());
     if (parsed->isRequest()) {
       if (parsed->method() != "ACK") last_request = *parsed;
       if (std::string tag = fromTag(*parsed); !tag.empty()) our_tag = tag;
@@ -59,14 +64,19 @@ struct Directory : SipDirectory {
     return std::nullopt;
   }
   bool isServedNumber(std::string_view number) const override { return number == "0215880000"; }
-  std::optional<std::string> deviceSecret(std::string_view domain, std::string_view user) const override {
+  std::optional<std::string> deviceSecret(std::string_view domain,
+                                          std::string_view user) const override {
     if (domain == "acme.example" && user == "alice") return std::string("alice-secret");
     return std::nullopt;
   }
 };
 
 struct Listener : LegListener {
-  void onIncomingCall(LegId leg, const IncomingCall&) override { legs.push_back(leg); }
+  void onIncomingCall(LegId leg, const IncomingCall& call) override {
+    legs.push_back(leg);
+    caller = call.caller;  // dialled out again, as the app does: network text into our From
+    caller_name = call.caller_name;
+  }
   void onLegRinging(LegId) override {}
   void onLegAnswered(LegId, const std::string&) override {}
   void onLegFailed(LegId, int) override {}
@@ -75,15 +85,23 @@ struct Listener : LegListener {
   void onLegOfferAnswered(LegId, int, const std::string&) override {}
   std::vector<LegId> legs;
   std::vector<LegId> offers;
+  std::string caller = "0612345678";
+  std::string caller_name;
 };
 
 Flow flowFor(uint8_t which) {
   Flow f;
   f.local = {"198.51.100.1", 5060};
   switch (which & 3) {
-    case 0: f.remote = {"192.0.2.10", 5060}; break;
-    case 1: f.remote = {"203.0.113.5", 5062}; break;
-    case 2: f.remote = {"203.0.113.66", 5060}; break;
+    case 0:
+      f.remote = {"192.0.2.10", 5060};
+      break;
+    case 1:
+      f.remote = {"203.0.113.5", 5062};
+      break;
+    case 2:
+      f.remote = {"203.0.113.66", 5060};
+      break;
     default:
       f.transport = TransportKind::kTcp;
       f.remote = {"203.0.113.5", 40000};
@@ -103,7 +121,8 @@ const Duration kSteps[8] = {Duration{0},
                             std::chrono::hours(13)};
 
 void replaceAll(std::string& text, std::string_view what, std::string_view with) {
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + with.size())) {
+  for (size_t pos = text.find(what); pos != std::string::npos;
+       pos = text.find(what, pos + with.size())) {
     text.replace(pos, what.size(), with);
   }
 }
@@ -132,28 +151,41 @@ std::string fillIn(const Sender& s, std::string message) {
   replaceAll(message, "$TO", header(s, "To"));
   replaceAll(message, "$CSEQ", header(s, "CSeq"));
   replaceAll(message, "$TAG", s.our_tag);
-  if (message.find("$AUTH") != std::string::npos) replaceAll(message, "$AUTH", authorization(s, message));
+  if (message.find("$AUTH") != std::string::npos)
+    replaceAll(message, "$AUTH", authorization(s, message));
   return message;
 }
 
 void command(SipEndpoint& ep, Listener& listener, uint8_t which, Time now) {
   const LegId leg = listener.legs.empty() ? 1 : listener.legs.back();
   switch (which & 7) {
-    case 0: break;
-    case 1: ep.ring(leg, now); break;
-    case 2: ep.answer(leg, kSdp, now); break;
-    case 3: ep.hangup(leg, now); break;
-    case 4: ep.reinvite(leg, kSdp, now); break;
+    case 0:
+      break;
+    case 1:
+      ep.ring(leg, now);
+      break;
+    case 2:
+      ep.answer(leg, kSdp, now);
+      break;
+    case 3:
+      ep.hangup(leg, now);
+      break;
+    case 4:
+      ep.reinvite(leg, kSdp, now);
+      break;
     case 5:
       if (!listener.offers.empty()) ep.answerOffer(listener.offers.back(), kSdp, now);
       ep.rejectOffer(leg, 488, now);
       break;
-    case 6: ep.reject(leg, 486, now); break;
+    case 6:
+      ep.reject(leg, 486, now);
+      break;
     default: {
       DialRequest d;
       d.branches.push_back({"sip:alice@203.0.113.5:5062", "<sip:alice@acme.example>", flowFor(1)});
       d.branches.push_back({"sip:bob@203.0.113.6:5062", "<sip:bob@acme.example>", flowFor(3)});
-      d.from_user = "0612345678";
+      d.from_user = listener.caller;
+      d.from_name = listener.caller_name;
       d.sdp = kSdp;
       d.timeout = std::chrono::seconds(20);
       if (LegId id = ep.dial(std::move(d), now)) listener.legs.push_back(id);
@@ -176,6 +208,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.exempt_sources = {"192.0.2.10"};
   options.guard_threshold = 4;  // reach the block quickly
   SipEndpoint ep(sender, directory, ids, listener, options, kKey);
+  static std::string log;  // security lines of blocked sources: kept off the console
+  log.clear();
+  sb::core::setLogCapture(&log);
   Time now = kStart;
 
   size_t start = 0;
@@ -190,7 +225,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     now += kSteps[(control >> 2) & 7];
     ep.onTimer(now);
     if (piece.size() > 1) {
-      sender.fail_next = (control & 0x80) && (control & 0x40) && (control & 0x20) && (control & 0x10);
+      sender.fail_next =
+          (control & 0x80) && (control & 0x40) && (control & 0x20) && (control & 0x10);
       ep.receive(fillIn(sender, std::string(piece.substr(1))), flowFor(control), now);
       sender.fail_next = false;
     }

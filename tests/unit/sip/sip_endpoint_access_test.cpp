@@ -11,7 +11,9 @@ namespace {
 
 const char* kPhoneIp = "203.0.113.5";
 
-Flow phone() { return udpFrom(kPhoneIp, 5062); }
+Flow phone() {
+  return udpFrom(kPhoneIp, 5062);
+}
 
 Request registerFor(const std::string& to_user, uint32_t cseq, const std::string& branch,
                     const std::string& user_agent = "Linphone/5.2") {
@@ -23,14 +25,15 @@ Request registerFor(const std::string& to_user, uint32_t cseq, const std::string
   r.to = "<sip:" + to_user + "@" + kDomain + ">";
   r.call_id = "reg-call-1";
   r.cseq = cseq;
-  r.extra = std::string("Contact: <sip:alice@") + kPhoneIp + ":5062>\r\nExpires: 600\r\nUser-Agent: " +
-            user_agent + "\r\n";
+  r.extra = std::string("Contact: <sip:alice@") + kPhoneIp +
+            ":5062>\r\nExpires: 600\r\nUser-Agent: " + user_agent + "\r\n";
   return r;
 }
 
 // The Authorization value answering the first (MD5) challenge of `challenge401`.
-std::string credentials(const SipMessage& challenge401, const std::string& user, const std::string& secret,
-                        const std::string& method, const std::string& uri, size_t index = 0) {
+std::string credentials(const SipMessage& challenge401, const std::string& user,
+                        const std::string& secret, const std::string& method,
+                        const std::string& uri, size_t index = 0) {
   auto values = challenge401.headerValues("WWW-Authenticate");
   EXPECT_GT(values.size(), index);
   if (values.size() <= index) return {};
@@ -88,9 +91,11 @@ TEST_F(SipEndpointTest, RightCredentialsRegisterAContact) {
   receive(registerFor("alice", 1, "z9hG4bKr1").text(), phone());
   for (size_t index : {0u, 1u}) {  // MD5, then SHA-256 on a second REGISTER
     SipMessage challenge = sender.responses(401).back();
-    Request again = registerFor("alice", 2 + static_cast<uint32_t>(index), "z9hG4bKr2" + std::to_string(index));
+    Request again =
+        registerFor("alice", 2 + static_cast<uint32_t>(index), "z9hG4bKr2" + std::to_string(index));
     again.extra += "Authorization: " +
-                   credentials(challenge, "alice", "alice-secret", "REGISTER", again.uri, index) + "\r\n";
+                   credentials(challenge, "alice", "alice-secret", "REGISTER", again.uri, index) +
+                   "\r\n";
     receive(again.text(), phone());
     SipMessage ok = sender.last();
     EXPECT_EQ(ok.statusCode(), 200) << index;
@@ -114,7 +119,9 @@ TEST_F(SipEndpointTest, WrongSecretUnknownUserAndForeignAorAreForbidden) {
   struct Case {
     std::string user, secret, to_user;
   };
-  const Case cases[] = {{"alice", "wrong", "alice"}, {"mallory", "whatever", "mallory"}, {"alice", "alice-secret", "bob"}};
+  const Case cases[] = {{"alice", "wrong", "alice"},
+                        {"mallory", "whatever", "mallory"},
+                        {"alice", "alice-secret", "bob"}};
   uint32_t cseq = 1;
   for (const Case& c : cases) {
     receive(registerFor(c.to_user, cseq, "z9hG4bKc" + std::to_string(cseq)).text(), phone());
@@ -123,7 +130,9 @@ TEST_F(SipEndpointTest, WrongSecretUnknownUserAndForeignAorAreForbidden) {
     ASSERT_EQ(challenge.statusCode(), 401);
     Request again = registerFor(c.to_user, cseq, "z9hG4bKc" + std::to_string(cseq));
     ++cseq;
-    again.extra += "Authorization: " + credentials(challenge, c.user, c.secret, "REGISTER", again.uri) + "\r\n";
+    again.extra +=
+        "Authorization: " + credentials(challenge, c.user, c.secret, "REGISTER", again.uri) +
+        "\r\n";
     receive(again.text(), phone());
     EXPECT_EQ(sender.last().statusCode(), 403) << c.user << " " << c.to_user;
   }
@@ -165,7 +174,8 @@ TEST_F(SipEndpointTest, AuthenticatedDeviceCallsOut) {
   Request again = r;
   again.via = std::string("SIP/2.0/UDP ") + kPhoneIp + ":5062;branch=z9hG4bKdi2";
   again.cseq = 2;
-  again.extra += "Authorization: " + credentials(challenge, "alice", "alice-secret", "INVITE", r.uri) + "\r\n";
+  again.extra +=
+      "Authorization: " + credentials(challenge, "alice", "alice-secret", "INVITE", r.uri) + "\r\n";
   receive(again.text(), phone());
   ASSERT_EQ(listener.calls.size(), 1u);
   EXPECT_EQ(listener.calls[0].origin, LegOrigin::kDevice);
@@ -173,6 +183,75 @@ TEST_F(SipEndpointTest, AuthenticatedDeviceCallsOut) {
   EXPECT_EQ(listener.calls[0].number, "0687654321");
   endpoint->hangup(listener.events.back().leg, now);
   EXPECT_EQ(sender.last().statusCode(), 480);
+}
+
+TEST_F(SipEndpointTest, AnExpiredNonceIsChallengedAgainAsStale) {
+  receive(registerFor("alice", 1, "z9hG4bKr1").text(), phone());
+  SipMessage challenge = sender.last();
+  now = at(6 * 60);  // past the nonce lifetime (5 min)
+  Request again = registerFor("alice", 2, "z9hG4bKr2");
+  again.extra +=
+      "Authorization: " + credentials(challenge, "alice", "alice-secret", "REGISTER", again.uri) +
+      "\r\n";
+  receive(again.text(), phone());
+  SipMessage stale = sender.last();
+  EXPECT_EQ(stale.statusCode(), 401);
+  ASSERT_TRUE(stale.header("WWW-Authenticate"));
+  EXPECT_NE(stale.header("WWW-Authenticate")->find("stale=true"), std::string_view::npos);
+  EXPECT_EQ(endpoint->counts().bindings, 0u);
+}
+
+TEST_F(SipEndpointTest, TheTrunkCannotRegister) {
+  Request r = registerFor("alice", 1, "z9hG4bKr1");
+  receive(r.text(), trunk());
+  EXPECT_EQ(sender.last().statusCode(), 403);
+}
+
+TEST_F(SipEndpointTest, StreamBindingsGoWithTheirConnection) {
+  Flow tcp;
+  tcp.transport = TransportKind::kTcp;
+  tcp.remote = {kPhoneIp, 40000};
+  tcp.local = {"198.51.100.1", 5060};
+  tcp.connection = 9;
+  Request r = registerFor("alice", 1, "z9hG4bKr1");
+  r.via = std::string("SIP/2.0/TCP ") + kPhoneIp + ":40000;branch=z9hG4bKr1";
+  receive(r.text(), tcp);
+  SipMessage challenge = sender.last();
+  ASSERT_EQ(challenge.statusCode(), 401);
+  Request again = r;
+  again.via = std::string("SIP/2.0/TCP ") + kPhoneIp + ":40000;branch=z9hG4bKr2";
+  again.cseq = 2;
+  again.extra +=
+      "Authorization: " + credentials(challenge, "alice", "alice-secret", "REGISTER", r.uri) +
+      "\r\n";
+  receive(again.text(), tcp);
+  ASSERT_EQ(sender.last().statusCode(), 200);
+  auto contacts = endpoint->contactsOf("alice@acme.example", now);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].flow.connection, 9u);  // back through the device's connection
+  endpoint->connectionClosed(9, now);
+  EXPECT_TRUE(endpoint->contactsOf("alice@acme.example", now).empty());
+}
+
+TEST_F(SipEndpointTest, ADeviceCallsOnlyAsItself) {
+  Request r;
+  r.uri = "sip:0687654321@198.51.100.1";
+  r.via = std::string("SIP/2.0/UDP ") + kPhoneIp + ":5062;branch=z9hG4bKdi1";
+  r.from = "<sip:bob@acme.example>;tag=d1";
+  r.to = "<sip:0687654321@198.51.100.1>";
+  r.call_id = "dev-call";
+  r.body = kOffer;
+  receive(r.text(), phone());
+  SipMessage challenge = sender.last();
+  ASSERT_EQ(challenge.statusCode(), 401);
+  Request again = r;
+  again.via = std::string("SIP/2.0/UDP ") + kPhoneIp + ":5062;branch=z9hG4bKdi2";
+  again.cseq = 2;
+  again.extra +=
+      "Authorization: " + credentials(challenge, "alice", "alice-secret", "INVITE", r.uri) + "\r\n";
+  receive(again.text(), phone());
+  EXPECT_EQ(sender.last().statusCode(), 403);
+  EXPECT_EQ(listener.calls.size(), 0u);
 }
 
 TEST_F(SipEndpointTest, TrunkRequestsNeedNoAuthentication) {

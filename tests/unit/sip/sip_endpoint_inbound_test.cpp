@@ -22,7 +22,9 @@ TEST_F(SipEndpointTest, TrunkInviteWithoutAUsableOfferIsRefused) {
     std::string body, type;
     int status;
   };
-  const Case cases[] = {{"", "application/sdp", 488}, {kG729Offer, "application/sdp", 488}, {"hello", "text/plain", 415}};
+  const Case cases[] = {{"", "application/sdp", 488},
+                        {kG729Offer, "application/sdp", 488},
+                        {"hello", "text/plain", 415}};
   int i = 0;
   for (const Case& c : cases) {
     Request r = trunkInvite("c" + std::to_string(i) + "@carrier", "z9hG4bKoff" + std::to_string(i));
@@ -188,7 +190,9 @@ TEST_F(SipEndpointTest, ListenerMayAnswerFromInsideTheCallback) {
 }
 
 TEST_F(SipEndpointTest, ListenerMayRejectFromInsideTheCallback) {
-  listener.on_incoming = [this](LegId leg, const IncomingCall&) { endpoint->reject(leg, 404, now); };
+  listener.on_incoming = [this](LegId leg, const IncomingCall&) {
+    endpoint->reject(leg, 404, now);
+  };
   offerTrunkCall();
   EXPECT_EQ(sender.last().statusCode(), 404);
   EXPECT_EQ(endpoint->counts().legs, 0u);
@@ -255,7 +259,8 @@ TEST_F(SipEndpointTest, ReinviteFromTheFarEndIsAnswered) {
   EXPECT_EQ(ok.header("CSeq"), "2 INVITE");
   EXPECT_EQ(ok.body(), kAnswer);
   advance(at(0.6));
-  EXPECT_EQ(sender.responses(200).size(), 3u);  // 200 of the INVITE, of the re-INVITE, its retransmission
+  EXPECT_EQ(sender.responses(200).size(),
+            3u);  // 200 of the INVITE, of the re-INVITE, its retransmission
   receive(trunkInDialog("ACK", 2, "z9hG4bKack2").text(), trunk());
   advance(at(5));
   EXPECT_EQ(sender.responses(200).size(), 3u);
@@ -268,7 +273,9 @@ TEST_F(SipEndpointTest, ReinviteFromTheFarEndIsAnswered) {
 
 TEST_F(SipEndpointTest, ReinviteCanBeRejected) {
   const LegId leg = confirmedTrunkCall();
-  listener.on_offer = [this](LegId id, const std::string&) { EXPECT_TRUE(endpoint->rejectOffer(id, 488, now)); };
+  listener.on_offer = [this](LegId id, const std::string&) {
+    EXPECT_TRUE(endpoint->rejectOffer(id, 488, now));
+  };
   Request reinvite = trunkInDialog("INVITE", 2, "z9hG4bKre1");
   reinvite.body = kOffer;
   receive(reinvite.text(), trunk());
@@ -305,13 +312,29 @@ TEST_F(SipEndpointTest, ReinviteFromUsIsAnswered) {
   EXPECT_EQ(listener.find("offer_answered")->text, kOffer);
   auto acks = sender.requests("ACK");
   ASSERT_EQ(acks.size(), 1u);
-  EXPECT_EQ(acks[0].header("CSeq"), std::string(cseqOf(invite) ? std::to_string(cseqOf(invite)->number) : "") + " ACK");
+  EXPECT_EQ(acks[0].header("CSeq"),
+            std::string(cseqOf(invite) ? std::to_string(cseqOf(invite)->number) : "") + " ACK");
   // A retransmitted 200 gets the same ACK again, no second event.
   receive(responseText(invite, 200, "", "<sip:0612345678@192.0.2.10:5060>", kOffer), trunk());
   EXPECT_EQ(sender.requests("ACK").size(), 2u);
   EXPECT_EQ(listener.count("offer_answered"), 1u);
   EXPECT_TRUE(endpoint->reinvite(leg, kAnswer, now));  // the next one may go
-  receive(responseText(sender.last(), 200, "", "<sip:0612345678@192.0.2.10:5060>", kOffer), trunk());
+  receive(responseText(sender.last(), 200, "", "<sip:0612345678@192.0.2.10:5060>", kOffer),
+          trunk());
+}
+
+TEST_F(SipEndpointTest, AnAnswerToOurReinviteAfterTheHangupIsStillAcked) {
+  const LegId leg = confirmedTrunkCall();
+  ASSERT_TRUE(endpoint->reinvite(leg, kAnswer, now));
+  SipMessage reinvite = sender.last();
+  endpoint->hangup(leg, now);
+  ASSERT_EQ(sender.requests("BYE").size(), 1u);
+  const size_t before = sender.size();
+  receive(responseText(reinvite, 200, "", "<sip:0612345678@192.0.2.10:5060>", kOffer), trunk());
+  auto acks = sender.requests("ACK", before);
+  ASSERT_EQ(acks.size(), 1u);  // else the far end retransmits its 2xx and hangs up itself
+  EXPECT_EQ(acks[0].header("CSeq"), std::to_string(cseqOf(reinvite)->number) + " ACK");
+  EXPECT_EQ(listener.count("offer_answered"), 0u);
 }
 
 TEST_F(SipEndpointTest, GlareIsAnswered491) {
@@ -337,6 +360,72 @@ TEST_F(SipEndpointTest, OurReinviteTimingOutEndsTheCall) {
   ASSERT_EQ(listener.count("ended"), 1u);
   EXPECT_EQ(listener.find("ended")->text, "timeout");
   EXPECT_EQ(sender.requests("BYE").size(), 1u);
+}
+
+TEST_F(SipEndpointTest, ByeWhileTheirReinviteIsPendingTerminatesIt) {
+  const LegId leg = confirmedTrunkCall();
+  Request reinvite = trunkInDialog("INVITE", 2, "z9hG4bKre1");
+  reinvite.body = kOffer;
+  receive(reinvite.text(), trunk());
+  ASSERT_EQ(listener.count("offer"), 1u);
+  receive(trunkInDialog("BYE", 3, "z9hG4bKbye1").text(), trunk());
+  auto terminated = sender.responses(487);
+  ASSERT_EQ(terminated.size(), 1u);  // RFC 3261 §15.1.2, at once (not a 408 minutes later)
+  EXPECT_EQ(terminated[0].header("CSeq"), "2 INVITE");
+  EXPECT_EQ(listener.find("ended")->text, "remote_hangup");
+  EXPECT_FALSE(endpoint->answerOffer(leg, kAnswer, now));
+}
+
+TEST_F(SipEndpointTest, HangupWhileTheirReinviteIsPendingTerminatesIt) {
+  const LegId leg = confirmedTrunkCall();
+  Request reinvite = trunkInDialog("INVITE", 2, "z9hG4bKre1");
+  reinvite.body = kOffer;
+  receive(reinvite.text(), trunk());
+  endpoint->hangup(leg, now);
+  EXPECT_EQ(sender.responses(487).size(), 1u);
+  EXPECT_EQ(sender.requests("BYE").size(), 1u);
+}
+
+TEST_F(SipEndpointTest, CancelOfAPendingReinvite) {
+  const LegId leg = confirmedTrunkCall();
+  Request reinvite = trunkInDialog("INVITE", 2, "z9hG4bKre1");
+  reinvite.body = kOffer;
+  receive(reinvite.text(), trunk());
+  ASSERT_EQ(listener.count("offer"), 1u);
+  Request cancel = reinvite;
+  cancel.method = "CANCEL";
+  cancel.body.clear();
+  receive(cancel.text(), trunk());
+  EXPECT_EQ(sender.responses(200).back().header("CSeq"), "2 CANCEL");
+  auto terminated = sender.responses(487);
+  ASSERT_EQ(terminated.size(), 1u);
+  EXPECT_EQ(terminated[0].header("CSeq"), "2 INVITE");
+  EXPECT_FALSE(endpoint->answerOffer(leg, kAnswer, now));
+  EXPECT_EQ(endpoint->counts().legs, 1u);
+  EXPECT_TRUE(endpoint->reinvite(leg, kAnswer, now));  // the leg goes on
+}
+
+TEST_F(SipEndpointTest, ByeInTheEarlyDialogEndsTheOffer) {
+  const LegId leg = offerTrunkCall();
+  ASSERT_TRUE(endpoint->ring(leg, now));
+  receive(trunkInDialog("BYE", 2, "z9hG4bKbye1").text(), trunk());  // RFC 3261 §15
+  ASSERT_EQ(sender.responses(200).size(), 1u);
+  EXPECT_EQ(sender.responses(200)[0].header("CSeq"), "2 BYE");
+  auto terminated = sender.responses(487);
+  ASSERT_EQ(terminated.size(), 1u);
+  EXPECT_EQ(terminated[0].header("CSeq"), "1 INVITE");
+  ASSERT_EQ(listener.count("ended"), 1u);
+  EXPECT_EQ(listener.find("ended")->text, "cancelled");
+  EXPECT_FALSE(endpoint->answer(leg, kAnswer, now));
+}
+
+TEST_F(SipEndpointTest, OtherRequestsInTheEarlyDialogAre481) {
+  const LegId leg = offerTrunkCall();
+  ASSERT_TRUE(endpoint->ring(leg, now));
+  receive(trunkInDialog("INFO", 2, "z9hG4bKinfo1").text(), trunk());
+  EXPECT_EQ(sender.last().statusCode(), 481);
+  EXPECT_EQ(listener.count("ended"), 0u);
+  endpoint->hangup(leg, now);
 }
 
 TEST_F(SipEndpointTest, CSeqOutOfOrderIs500) {

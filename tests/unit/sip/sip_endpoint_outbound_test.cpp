@@ -43,8 +43,8 @@ TEST_F(SipEndpointTest, FirstAnswerWinsAndTheOtherBranchIsCancelled) {
   SipMessage b = inviteTo(kBob);
   respondFrom(kAlice, a, 180, "ta");
   respondFrom(kBob, b, 180, "tb");
-  EXPECT_EQ(listener.count("ringing"), 1u);  // once for the leg
-  EXPECT_EQ(endpoint->counts().dialogs, 2u);   // two early dialogs
+  EXPECT_EQ(listener.count("ringing"), 1u);   // once for the leg
+  EXPECT_EQ(endpoint->counts().dialogs, 2u);  // two early dialogs
   const size_t before = sender.size();
   respondFrom(kAlice, a, 200, "ta", kAnswer);
   ASSERT_EQ(listener.count("answered"), 1u);
@@ -121,7 +121,8 @@ TEST_F(SipEndpointTest, AllBranchesFailWithTheBestStatus) {
   struct Case {
     int a, b, expected;
   };
-  const Case cases[] = {{408, 486, 486}, {486, 408, 486}, {503, 404, 404}, {486, 603, 603}, {487, 500, 500}};
+  const Case cases[] = {
+      {408, 486, 486}, {486, 408, 486}, {503, 404, 404}, {486, 603, 603}, {487, 500, 500}};
   for (const Case& c : cases) {
     listener.events.clear();
     const size_t before = sender.size();
@@ -235,7 +236,9 @@ TEST_F(SipEndpointTest, OutboundReinviteAndItsAnswer) {
   theirs.call_id = std::string(*a.header("Call-ID"));
   theirs.cseq = 10;
   theirs.body = kOffer;
-  listener.on_offer = [this](LegId id, const std::string&) { EXPECT_TRUE(endpoint->answerOffer(id, kAnswer, now)); };
+  listener.on_offer = [this](LegId id, const std::string&) {
+    EXPECT_TRUE(endpoint->answerOffer(id, kAnswer, now));
+  };
   receive(theirs.text(), udpFrom(kAlice, 5062));
   EXPECT_EQ(listener.count("offer"), 1u);
   EXPECT_EQ(sender.last().statusCode(), 200);
@@ -245,6 +248,55 @@ TEST_F(SipEndpointTest, OutboundReinviteAndItsAnswer) {
   ack.body.clear();
   receive(ack.text(), udpFrom(kAlice, 5062));
   endpoint->hangup(leg, now);
+}
+
+TEST_F(SipEndpointTest, AnOldAnswerRetransmittedInTheDialogIsAckedNotHungUp) {
+  const LegId leg = endpoint->dial(twoBranches(), now);
+  SipMessage a = inviteTo(kAlice);
+  respondFrom(kAlice, a, 200, "ta", kAnswer);
+  respondFrom(kBob, inviteTo(kBob), 486, "tb");
+  ASSERT_TRUE(endpoint->reinvite(leg, kOffer, now));
+  respondFrom(kAlice, sender.last(), 200, "ta", kAnswer);
+  ASSERT_EQ(listener.count("offer_answered"), 1u);
+  // Alice's 200 to the first INVITE comes again (our first ACK was lost): ACK it, the
+  // call goes on.
+  const size_t before = sender.size();
+  respondFrom(kAlice, a, 200, "ta", kAnswer);
+  auto acks = sender.requestsTo("ACK", kAlice, before);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].header("CSeq"), "1 ACK");
+  EXPECT_EQ(sender.requests("BYE", before).size(), 0u);
+  EXPECT_EQ(endpoint->counts().legs, 1u);
+  EXPECT_TRUE(endpoint->reinvite(leg, kOffer, now));
+  respondFrom(kAlice, sender.last(), 200, "ta", kAnswer);
+}
+
+TEST_F(SipEndpointTest, ACallerIdFromTheNetworkCannotBreakOurInvite) {
+  // The trunk's From user is unescaped into IncomingCall::caller; the app dials with it.
+  Request r = trunkInvite();
+  r.from = "\"Eve \\\"x\\\" \\\x01\xc3\xa9\" <sip:06%3E%0D%0AX-Evil%3A%20yes@192.0.2.10>;tag=cust1";
+  const LegId in = offerTrunkCall(r);
+  ASSERT_NE(in, 0u);
+  const IncomingCall call = listener.calls.at(0);
+  EXPECT_EQ(call.caller, "06>\r\nX-Evil: yes");
+  DialRequest d = twoBranches();
+  d.from_user = call.caller;
+  d.from_name = call.caller_name;
+  const LegId out = endpoint->dial(d, now);
+  ASSERT_NE(out, 0u);
+  for (const auto& sent : sender.sent) {
+    auto message = parseSipMessage(sent.bytes);
+    ASSERT_TRUE(message.ok()) << sent.bytes;
+    if (!message->isRequest()) continue;
+    EXPECT_FALSE(message->header("X-Evil")) << sent.bytes;
+    auto from = parseNameAddr(*message->header("From"));
+    ASSERT_TRUE(from.ok()) << sent.bytes;
+    ASSERT_TRUE(from->sip && from->sip->user);
+    EXPECT_EQ(*from->sip->user, call.caller);
+    EXPECT_EQ(from->display_name, call.caller_name);
+  }
+  endpoint->hangup(out, now);
+  endpoint->hangup(in, now);
 }
 
 TEST_F(SipEndpointTest, CommandsOnUnknownLegsAreRefused) {
