@@ -113,8 +113,10 @@ void SipEndpoint::receive(std::string_view bytes, const Flow& from, core::Time n
 }
 
 void SipEndpoint::connectionClosed(ConnectionId connection, core::Time now) {
-  impl_->now = now;
-  impl_->registrar.removeFlow(connection);
+  Impl& m = *impl_;
+  m.now = now;
+  m.registrar.removeFlow(connection);
+  if (connection != 0) m.connectionLost(connection);
 }
 
 void SipEndpoint::badInput(const Flow& from, std::string_view reason, core::Time now) {
@@ -391,7 +393,9 @@ std::optional<std::string> SipEndpoint::Impl::authenticate(TransactionId id, con
 
   const bool stale = outcome.verdict == DigestVerdict::kStaleNonce;
   if (outcome.verdict == DigestVerdict::kMissingCredentials || stale) {
-    if (!stale) recordBad(from, "unauthenticated");
+    // A request without credentials is the normal first step (the challenge), not a
+    // bad request: counting it would block an office whose phones all restart behind
+    // one NAT address. Wrong credentials are what the guard counts.
     SipMessage challenge = makeResponse(request, 401, ids.tag());
     const bool md5_only = offersOnlyMd5(request.header("User-Agent"));
     for (const std::string& value : digest.challenge(realm_text, stale, now)) {

@@ -82,6 +82,7 @@ enum class LegEnd {
   kCancelled,       // the caller CANCELled before the answer (inbound)
   kTimeout,         // no ACK, no answer to a request, or the call's maximum duration
   kUnanswered,      // the inbound call was never answered and the layer gave up
+  kConnectionLost,  // the TCP/WebSocket connection its signaling used closed
 };
 const char* toString(LegEnd end);
 

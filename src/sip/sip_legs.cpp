@@ -15,6 +15,7 @@ const char* toString(LegEnd end) {
     case LegEnd::kCancelled: return "cancelled";
     case LegEnd::kTimeout: return "timeout";
     case LegEnd::kUnanswered: return "unanswered";
+    case LegEnd::kConnectionLost: return "connection_lost";
   }
   return "unknown";
 }
@@ -116,6 +117,7 @@ bool SipEndpoint::Impl::sendRequestOn(Leg& leg, TxnRole role, SipMessage request
   const TransactionId id = layer.sendRequest(std::move(request), flow, now);
   if (id == 0) return false;
   txns[id] = TxnRef{role, leg.id, branch};
+  if (role == TxnRole::kBranchInvite && branch < leg.branches.size()) leg.branches[branch].txn = id;
   return true;
 }
 
@@ -585,6 +587,35 @@ void SipEndpoint::Impl::onLegTimer(LegId id) {
       return;
     case LegState::kOffered:
       return;
+  }
+}
+
+void SipEndpoint::Impl::connectionLost(ConnectionId connection) {
+  std::vector<LegId> ended;
+  std::vector<std::pair<LegId, size_t>> failed_branches;
+  for (const auto& [id, leg] : legs) {
+    if (leg->state == LegState::kCalling || leg->state == LegState::kCancelling) {
+      for (size_t i = 0; i < leg->branches.size(); ++i) {
+        const Branch& b = leg->branches[i];
+        if (!b.done && b.flow.connection == connection) failed_branches.emplace_back(id, i);
+      }
+    } else if (leg->dialog.flow.connection == connection) {
+      ended.push_back(id);
+    }
+  }
+  for (const auto& [id, index] : failed_branches) {
+    if (Leg* leg = findLeg(id); leg != nullptr && !leg->branches[index].done) {
+      txns.erase(leg->branches[index].txn);
+      branchFinished(*leg, index, 503);
+    }
+  }
+  for (LegId id : ended) {
+    Leg* leg = findLeg(id);
+    if (leg == nullptr) continue;
+    if (leg->state == LegState::kOffered) {  // nobody to answer any more
+      txns.erase(leg->invite_txn);
+    }
+    endLeg(*leg, LegEnd::kConnectionLost);
   }
 }
 

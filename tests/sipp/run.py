@@ -935,6 +935,7 @@ def s_baresip_tcp(r: Run) -> None:
     baresip_selfcheck(r, "tcp")
 
 
+MANUAL_SELFCHECKS = {"udp_loss"}
 TESTS = {name[2:]: fn for name, fn in globals().items() if name.startswith("t_")}
 SELFCHECKS = {name[2:]: fn for name, fn in globals().items() if name.startswith("s_")}
 
@@ -965,7 +966,9 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_term)
     table = SELFCHECKS if args.selfcheck else TESTS
     if args.list:
-        print(";".join(table))
+        # sipp against sipp under -lost is slow (20 s lingers) and at the mercy of sipp's
+        # own loss emulation; the server's udp_loss test runs the same files. By hand only.
+        print(";".join(n for n in table if not (args.selfcheck and n in MANUAL_SELFCHECKS)))
         return 0
     names = list(table) if args.all else args.tests
     unknown = [n for n in names if n not in table]

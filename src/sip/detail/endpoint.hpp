@@ -131,6 +131,8 @@ struct SipEndpoint::Impl : TransactionUser {
   void disarmLegTimer(Leg& leg);
   void onLateResponse(const SipMessage& response, const Flow& from);
   void onLegTimer(LegId id);
+  // A stream connection closed: the legs whose signaling went over it cannot be reached.
+  void connectionLost(ConnectionId connection);
   Leg* findLeg(LegId id);
   Leg* findDialogLeg(std::string_view call_id, std::string_view local_tag);
   void bindDialog(Leg& leg, const std::string& call_id, const std::string& local_tag);

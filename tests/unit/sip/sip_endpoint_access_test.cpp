@@ -140,6 +140,17 @@ TEST_F(SipEndpointTest, WrongSecretUnknownUserAndForeignAorAreForbidden) {
   EXPECT_TRUE(endpoint->contactsOf("bob@acme.example", now).empty());
 }
 
+TEST_F(SipEndpointTest, RequestsWithoutCredentialsAreChallengedNotCountedAsBad) {
+  // Many phones behind one NAT address all restarting at once: each first request has
+  // no credentials. They are challenged, and the address is not blocked for it.
+  for (int i = 0; i < 40; ++i) {
+    receive(registerFor("alice", static_cast<uint32_t>(i + 1), "z9hG4bKnat" + std::to_string(i)).text(), phone());
+    ASSERT_EQ(sender.last().statusCode(), 401) << i;
+  }
+  EXPECT_FALSE(endpoint->isBlocked(kPhoneIp, now));
+  EXPECT_EQ(endpoint->counts().blocked_sources, 0u);
+}
+
 TEST_F(SipEndpointTest, UnauthenticatedRequestsFromDevicesAreChallenged) {
   for (std::string method : {"INVITE", "MESSAGE", "SUBSCRIBE"}) {
     Request r;
@@ -313,6 +324,9 @@ TEST_F(SipEndpointTest, ABadSourceIsBlockedAndLoggedOnce) {
     r.from = "<sip:alice@acme.example>;tag=a" + std::to_string(i);
     r.to = std::string("<sip:") + kNumber + "@198.51.100.1>";
     r.call_id = "atk" + std::to_string(i);
+    // Guessing: credentials that do not verify (a nonce we never issued).
+    r.extra = "Authorization: Digest username=\"alice\", realm=\"acme.example\", nonce=\"guess\", uri=\"" +
+              r.uri + "\", response=\"00000000000000000000000000000000\", qop=auth, nc=00000001, cnonce=\"c\"\r\n";
     r.body = kOffer;
     receive(r.text(), udpFrom(attacker));
   };

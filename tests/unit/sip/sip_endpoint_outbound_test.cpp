@@ -316,3 +316,42 @@ TEST_F(SipEndpointTest, CommandsOnUnknownLegsAreRefused) {
 
 }  // namespace
 }  // namespace sb::sip::endpoint_testing
+
+namespace sb::sip::endpoint_testing {
+namespace {
+
+DialRequest overTcp(DialRequest d, ConnectionId alice, ConnectionId bob) {
+  d.branches[0].flow.transport = TransportKind::kTcp;
+  d.branches[0].flow.connection = alice;
+  d.branches[1].flow.transport = TransportKind::kTcp;
+  d.branches[1].flow.connection = bob;
+  return d;
+}
+
+TEST_F(SipEndpointTest, ARingingBranchWhoseConnectionClosesFails) {
+  const LegId leg = endpoint->dial(overTcp(twoBranches(), 11, 12), now);
+  respondFrom(kAlice, inviteTo(kAlice), 180, "ta");
+  endpoint->connectionClosed(11, now);  // alice's phone is gone; bob still rings
+  EXPECT_EQ(listener.count("failed"), 0u);
+  endpoint->connectionClosed(12, now);
+  ASSERT_EQ(listener.count("failed"), 1u);
+  EXPECT_EQ(listener.find("failed")->leg, leg);
+  EXPECT_EQ(listener.find("failed")->status, 503);
+  EXPECT_EQ(endpoint->counts().legs, 0u);
+}
+
+TEST_F(SipEndpointTest, ACallWhoseConnectionClosesEnds) {
+  const LegId leg = endpoint->dial(overTcp(twoBranches(), 11, 12), now);
+  respondFrom(kAlice, inviteTo(kAlice), 200, "ta", kAnswer);
+  ASSERT_EQ(listener.count("answered"), 1u);
+  endpoint->connectionClosed(12, now);  // the cancelled branch's connection: no effect
+  EXPECT_EQ(listener.count("ended"), 0u);
+  endpoint->connectionClosed(11, now);
+  ASSERT_EQ(listener.count("ended"), 1u);
+  EXPECT_EQ(listener.find("ended")->leg, leg);
+  EXPECT_EQ(listener.find("ended")->text, "connection_lost");
+  EXPECT_EQ(endpoint->counts().legs, 0u);
+}
+
+}  // namespace
+}  // namespace sb::sip::endpoint_testing
