@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 
 #include "core/check.hpp"
@@ -16,6 +17,27 @@ std::string randomKey() {
   SB_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) == 1,
            "no random bytes for the digest key");
   return key;
+}
+
+// The address we write in Via and Contact. A wildcard listener has none of its own: take
+// the one the kernel would send from by the default route (connecting a UDP socket sends
+// nothing), or loopback on a machine without one.
+std::string advertisedHost(const std::string& host) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  if (ec || !address.is_unspecified()) return host;
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket probe(io);
+  const bool v6 = address.is_v6();
+  probe.open(v6 ? boost::asio::ip::udp::v6() : boost::asio::ip::udp::v4(), ec);
+  if (!ec) {
+    probe.connect({boost::asio::ip::make_address(v6 ? "2001:db8::1" : "192.0.2.1"), 5060}, ec);
+  }
+  if (!ec) {
+    auto local = probe.local_endpoint(ec);
+    if (!ec && !local.address().is_unspecified()) return local.address().to_string();
+  }
+  return v6 ? "::1" : "127.0.0.1";
 }
 
 }  // namespace
@@ -76,7 +98,10 @@ core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port)
   if (!bound) return bound.error();
 
   sip::SipEndpointOptions options;
-  options.advertised = sip::NetAddress{host, *bound};
+  options.advertised = sip::NetAddress{advertisedHost(host), *bound};
+  if (options.advertised.ip != host) {
+    core::logInfo("sip advertises", {{"address", options.advertised.toString()}, {"listening", host}});
+  }
   options.exempt_sources = directory_.current().trunkAddresses();
   endpoint_ = std::make_unique<sip::SipEndpoint>(transport_, directory_, ids_, route_, options, randomKey());
   route_.attach(*endpoint_);

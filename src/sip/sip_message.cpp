@@ -401,22 +401,34 @@ int responseStatusFor(ParseErrorKind kind) {
   }
 }
 
-std::string canonicalHeaderName(std::string_view name) {
+namespace {
+// The canonical spelling as a view into the table, or `name` itself when unknown: no
+// allocation, so every header lookup can afford it.
+std::string_view canonicalView(std::string_view name) {
   if (name.size() == 1) {
     char c = lower(name[0]);
     for (const auto& h : kKnownHeaders) {
-      if (h.compact == c) return std::string(h.name);
+      if (h.compact == c) return h.name;
     }
-    return std::string(name);
+    return name;
   }
   for (const auto& h : kKnownHeaders) {
-    if (equalsIgnoreCase(h.name, name)) return std::string(h.name);
+    if (h.name.size() == name.size() && equalsIgnoreCase(h.name, name)) return h.name;
   }
-  for (std::string_view extra : {"WWW-Authenticate", "Warning"}) {
-    if (equalsIgnoreCase(extra, name)) return std::string(extra);
+  for (std::string_view extra : {std::string_view("WWW-Authenticate"), std::string_view("Warning")}) {
+    if (equalsIgnoreCase(extra, name)) return extra;
   }
-  return std::string(name);
+  return name;
 }
+
+// Stored names are canonical for known headers, as written for others: an exact match
+// is the common case, case-insensitive the rule.
+bool sameName(std::string_view stored, std::string_view canonical) {
+  return stored.size() == canonical.size() && (stored == canonical || equalsIgnoreCase(stored, canonical));
+}
+}  // namespace
+
+std::string canonicalHeaderName(std::string_view name) { return std::string(canonicalView(name)); }
 
 bool isListHeader(std::string_view canonical_name) {
   if (canonical_name == "Warning") return true;
@@ -471,27 +483,27 @@ SipMessage SipMessage::response(int status_code, std::string reason_phrase) {
 }
 
 std::optional<std::string_view> SipMessage::header(std::string_view name) const {
-  std::string canonical = canonicalHeaderName(name);
+  const std::string_view canonical = canonicalView(name);
   for (const auto& h : headers_) {
-    if (equalsIgnoreCase(h.name, canonical)) return std::string_view(h.value);
+    if (sameName(h.name, canonical)) return std::string_view(h.value);
   }
   return std::nullopt;
 }
 
 std::vector<std::string_view> SipMessage::headerValues(std::string_view name) const {
-  std::string canonical = canonicalHeaderName(name);
+  const std::string_view canonical = canonicalView(name);
   std::vector<std::string_view> out;
   for (const auto& h : headers_) {
-    if (equalsIgnoreCase(h.name, canonical)) out.emplace_back(h.value);
+    if (sameName(h.name, canonical)) out.emplace_back(h.value);
   }
   return out;
 }
 
 size_t SipMessage::headerCount(std::string_view name) const {
-  std::string canonical = canonicalHeaderName(name);
+  const std::string_view canonical = canonicalView(name);
   size_t n = 0;
   for (const auto& h : headers_) {
-    if (equalsIgnoreCase(h.name, canonical)) ++n;
+    if (sameName(h.name, canonical)) ++n;
   }
   return n;
 }
