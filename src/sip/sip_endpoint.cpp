@@ -144,6 +144,7 @@ void SipEndpoint::onTimer(core::Time now) {
   m.layer.onTimer(now);
   m.registrar.onTimer(now);
   m.guard.onTimer(now);
+  m.pruneEnded();
   while (!m.timers.empty() && m.timers.begin()->first <= now) {
     const LegId id = m.timers.begin()->second;
     if (Leg* leg = m.findLeg(id)) leg->timer.reset();

@@ -99,6 +99,7 @@ void SipEndpoint::Impl::destroyLeg(LegId id) {
     txns.erase(leg.reinvite_in);
   }
   unbindDialog(leg.dialog.call_id, leg.dialog.local_tag);
+  if (leg.outbound && !leg.dialog.remote_tag.empty()) rememberEnded(leg.dialog.call_id, leg.dialog.local_tag);
   for (const Branch& b : leg.branches) {
     if (auto call_id = b.invite.header("Call-ID")) unbindDialog(std::string(*call_id), leg.dialog.local_tag);
   }
@@ -508,7 +509,29 @@ void SipEndpoint::Impl::onLateResponse(const SipMessage& response, const Flow& f
     }
     return;
   }
-  ackAndBye(response, from);
+  // The dialog ended here a moment ago (we sent its BYE) and our ACK was lost: ACK the
+  // retransmitted 2xx again, but do not send a second BYE.
+  const bool ended = isRecentlyEnded(response.header("Call-ID").value_or(""), fromTag(response));
+  ackAndBye(response, from, !ended);
+}
+
+void SipEndpoint::Impl::rememberEnded(const std::string& call_id, const std::string& local_tag) {
+  std::string key = dialogKey(call_id, local_tag);
+  if (!ended_dialogs.insert(key).second) return;
+  ended_order.emplace_back(now + 64 * options.timers.t1, std::move(key));
+  pruneEnded();
+}
+
+bool SipEndpoint::Impl::isRecentlyEnded(std::string_view call_id, std::string_view local_tag) {
+  pruneEnded();
+  return !local_tag.empty() && ended_dialogs.count(dialogKey(call_id, local_tag)) > 0;
+}
+
+void SipEndpoint::Impl::pruneEnded() {
+  while (!ended_order.empty() && ended_order.front().first <= now) {
+    ended_dialogs.erase(ended_order.front().second);
+    ended_order.pop_front();
+  }
 }
 
 void SipEndpoint::Impl::onResponse(TransactionId id, const SipMessage& response, const Flow& from) {

@@ -1,11 +1,13 @@
 #pragma once
 // Private to the sip layer: the state behind SipEndpoint, shared by sip_endpoint.cpp
 // (requests, authentication, registrar, timers) and sip_legs.cpp (the INVITE sessions).
+#include <deque>
 #include <map>
 #include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sip/digest.hpp"
@@ -130,6 +132,11 @@ struct SipEndpoint::Impl : TransactionUser {
   void armLegTimer(Leg& leg, core::Time at);
   void disarmLegTimer(Leg& leg);
   void onLateResponse(const SipMessage& response, const Flow& from);
+  // Outbound dialogs we ended (BYE sent) in the last 64·T1: a retransmitted 2xx for one
+  // is ACKed again, never hung up a second time.
+  void rememberEnded(const std::string& call_id, const std::string& local_tag);
+  bool isRecentlyEnded(std::string_view call_id, std::string_view local_tag);
+  void pruneEnded();
   void onLegTimer(LegId id);
   // A stream connection closed: the legs whose signaling went over it cannot be reached.
   void connectionLost(ConnectionId connection);
@@ -156,6 +163,8 @@ struct SipEndpoint::Impl : TransactionUser {
   std::unordered_map<std::string, LegId> dialogs;  // call-id \x1f local tag → leg
   std::unordered_map<TransactionId, TxnRef> txns;
   std::multimap<core::Time, LegId> timers;
+  std::unordered_set<std::string> ended_dialogs;
+  std::deque<std::pair<core::Time, std::string>> ended_order;  // by expiry
   uint64_t dropped_blocked = 0;
   uint64_t bad_messages = 0;
 };

@@ -355,3 +355,27 @@ TEST_F(SipEndpointTest, ACallWhoseConnectionClosesEnds) {
 
 }  // namespace
 }  // namespace sb::sip::endpoint_testing
+
+namespace sb::sip::endpoint_testing {
+namespace {
+
+TEST_F(SipEndpointTest, AnAnswerRetransmittedAfterOurByeIsAckedNotHungUpAgain) {
+  const LegId leg = endpoint->dial(twoBranches(), now);
+  SipMessage a = inviteTo(kAlice);
+  respondFrom(kAlice, a, 200, "ta", kAnswer);
+  ASSERT_EQ(listener.count("answered"), 1u);
+  endpoint->hangup(leg, now);
+  ASSERT_EQ(sender.requestsTo("BYE", kAlice).size(), 1u);
+  // The phone never got our ACK: its 200 comes again after our BYE.
+  const size_t before = sender.size();
+  respondFrom(kAlice, a, 200, "ta", kAnswer);
+  EXPECT_EQ(sender.requestsTo("ACK", kAlice, before).size(), 1u);
+  EXPECT_EQ(sender.requestsTo("BYE", kAlice).size(), 1u);  // still the one BYE
+  // A 2xx of a dialog we never had is still ACKed and hung up.
+  SipMessage b = inviteTo(kBob);
+  respondFrom(kBob, b, 200, "tb", kAnswer);
+  EXPECT_EQ(sender.requestsTo("BYE", kBob).size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::sip::endpoint_testing

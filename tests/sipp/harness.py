@@ -1,0 +1,471 @@
+"""What the real-peer SIP tests (run.py) are made of: the server started on free
+loopback ports with a provisioned data directory, sipp and baresip processes with their
+logs, /metrics checks, and the clean-up that leaves no process behind."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import wave
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS = HERE / "scenarios"
+MOCKS = HERE / "selfcheck"
+
+TRUNK_IP = "127.0.0.10"  # the provisioned trunk: calls from here are customer calls
+AGENT_IP = "127.0.0.1"  # agents' phones: anything that is not a trunk
+OTHER_IP = "127.0.0.2"  # a stranger that is neither a trunk nor registered
+DOMAIN = "acme.example"
+NUMBER = "0215880000"
+UNKNOWN_NUMBER = "0299990000"
+CUSTOMER_NUMBER = "0101234567"  # a customer an agent calls (national: country 82)
+RING_TIMEOUT_S = 5
+SECRETS = {"alice": "alice-SIP-secret-4417", "bob": "bob-SIP-secret-9921"}
+WRONG_SECRET = "not-the-secret-0000"
+
+PROVISIONING = f"""
+[[trunks]]
+name = "sipp"
+address = "{TRUNK_IP}"
+outbound = "{TRUNK_IP}:{{outbound_port}}"
+
+[[orgs]]
+name = "Acme"
+domain = "{DOMAIN}"
+country_code = "82"
+numbers = ["{NUMBER}"]
+ring_timeout_s = {RING_TIMEOUT_S}
+  [[orgs.menus]]
+  digit = "1"
+  name = "Orders"
+  [[orgs.agents]]
+  id = "alice"
+  name = "Alice Kim"
+  password = "Acme-alice-Login-1"
+  sip_secret = "{SECRETS['alice']}"
+  menus = ["1"]
+  [[orgs.agents]]
+  id = "bob"
+  name = "Bob Lee"
+  password = "Acme-bob-Login-22"
+  sip_secret = "{SECRETS['bob']}"
+  menus = ["1"]
+
+[[orgs]]
+name = "Globex"
+domain = "globex.example"
+country_code = "1"
+numbers = ["8005550100"]
+  [[orgs.agents]]
+  id = "alice"
+  name = "Alice Globex"
+  sip_secret = "globex-alice-secret-77"
+"""
+
+SIPP = shutil.which("sipp") or "sipp"
+BARESIP = shutil.which("baresip") or "baresip"
+BARESIP_MODULES = "/usr/lib/baresip/modules"
+
+
+class Failure(Exception):
+    """A test failed; the message says what was expected and what happened."""
+
+
+def free_port(ip: str) -> int:
+    """A port free for both UDP and TCP on ip (sipp and the server use both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind((ip, 0))
+            port = u.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                try:
+                    t.bind((ip, port))
+                except OSError:
+                    continue
+                return port
+    raise Failure(f"no free port on {ip}")
+
+
+class Proc:
+    """A child in its own process group, output to files in the run's directory."""
+
+    def __init__(self, run: "Run", name: str, argv: list[str], cwd: Path | None = None):
+        self.name = name
+        self.argv = argv
+        self.out = run.dir / f"{name}.out"
+        self.err = run.dir / f"{name}.stderr"
+        self.started = time.monotonic()
+        self.ended: float | None = None
+        run.log(f"start {name}: {' '.join(argv)}")
+        with open(self.out, "wb") as out, open(self.err, "wb") as err:
+            self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                          cwd=cwd or run.dir, start_new_session=True)
+        run.procs.append(self)
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def wait(self, timeout: float) -> int:
+        """Exit code; kills it and fails the test when it runs longer than timeout."""
+        try:
+            code = self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise Failure(f"{self.name} did not finish within {timeout:.0f} s (killed)")
+        if self.ended is None:
+            self.ended = time.monotonic()
+        return code
+
+    def elapsed(self) -> float:
+        return (self.ended or time.monotonic()) - self.started
+
+    def signal(self, sig: int) -> None:
+        try:
+            os.killpg(self.popen.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, grace: float = 3.0) -> int | None:
+        """SIGTERM to the group, SIGKILL after grace; returns the exit code."""
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.popen.wait(timeout=5)
+        self.signal(signal.SIGKILL)  # leftovers in the group, if any
+        if self.ended is None:
+            self.ended = time.monotonic()
+        return self.popen.returncode
+
+
+class Sipp(Proc):
+    def __init__(self, run: "Run", name: str, argv: list[str], scenario: Path):
+        super().__init__(run, name, argv)
+        self.scenario = scenario
+        self.messages = run.dir / f"{name}.messages.log"
+        self.errors = run.dir / f"{name}.errors.log"
+        self.screen = run.dir / f"{name}.screen.log"
+
+    def received_responses(self) -> list[int]:
+        """Status codes of the responses it received, in order (100 left out)."""
+        if not self.messages.exists():
+            return []
+        text = self.messages.read_text(errors="replace")
+        codes = [int(c) for c in re.findall(r"message received \[\d+\] bytes :\s*\n\s*SIP/2\.0 (\d{3})", text)]
+        return [c for c in codes if c != 100]
+
+    def received_anything(self) -> bool:
+        return self.messages.exists() and "message received" in self.messages.read_text(errors="replace")
+
+    def received_requests(self, method: str) -> int:
+        if not self.messages.exists():
+            return 0
+        text = self.messages.read_text(errors="replace")
+        return len(re.findall(rf"message received \[\d+\] bytes :\s*\n\s*{method} sip", text))
+
+
+class Server:
+    def __init__(self, proc: Proc, http_port: int, sip_port: int):
+        self.proc, self.http_port, self.sip_port = proc, http_port, sip_port
+
+    @property
+    def sip(self) -> str:
+        return f"127.0.0.1:{self.sip_port}"
+
+
+class Run:
+    """One test: its directory, its processes, its checks."""
+
+    def __init__(self, name: str, args: argparse.Namespace):
+        self.name = name
+        self.args = args
+        self.dir = Path(tempfile.mkdtemp(prefix=f"sb-sipp-{name}-"))
+        self.procs: list[Proc] = []
+        self.server: Server | None = None
+        self.registered: list[tuple[str, str, int, str]] = []  # (agent, contact ip, port, transport)
+        self.outbound_port = 0
+        self.sinks: list[socket.socket] = []
+        self.trace: list[str] = []
+
+    def log(self, line: str) -> None:
+        self.trace.append(f"[{time.strftime('%H:%M:%S')}] {line}")
+        if self.args.verbose:
+            print(self.trace[-1], flush=True)
+
+    def finish(self) -> None:
+        """The last check of a test that passed: the server is still up and stops
+        cleanly on SIGTERM (exit 0), so a crash or a hang at shutdown fails the test."""
+        if not self.server:
+            return
+        proc = self.server.proc
+        if not proc.alive():
+            raise Failure(f"the server died during the test (exit {proc.popen.returncode})")
+        proc.signal(signal.SIGTERM)
+        try:
+            code = proc.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise Failure("the server did not stop within 10 s of SIGTERM")
+        if code != 0:
+            raise Failure(f"the server exited with {code} on SIGTERM")
+        # A sanitizer build that only reports (UBSan without -fno-sanitize-recover).
+        report = re.search(r".*(runtime error:|ERROR: \w+Sanitizer).*", proc.err.read_text(errors="replace"))
+        if report:
+            raise Failure(f"the server's stderr has a sanitizer report: {report.group(0)}")
+        self.log("server stopped cleanly")
+
+    def close(self) -> None:
+        for p in reversed(self.procs):
+            p.stop()
+        for s in self.sinks:
+            s.close()
+
+    # --- the server -------------------------------------------------------------------
+
+    def start_server(self) -> Server:
+        binary = self.args.binary
+        if not binary or not os.access(binary, os.X_OK):
+            raise Failure(f"no switchboard binary at {binary!r} (--binary)")
+        data = self.dir / "data"
+        prov = self.dir / "provisioning.toml"
+        self.outbound_port = free_port(TRUNK_IP)  # where the trunk takes our outbound calls
+        prov.write_text(PROVISIONING.replace("{outbound_port}", str(self.outbound_port)))
+        imp = subprocess.run([binary, "admin", "--data-dir", str(data), "import", str(prov)],
+                             capture_output=True, text=True, timeout=60)
+        if imp.returncode != 0:
+            raise Failure(f"import failed ({imp.returncode}): {imp.stderr}{imp.stdout}")
+        proc = Proc(self, "server", [binary, "serve", "--data-dir", str(data), "--http", "127.0.0.1:0",
+                                     "--sip", "127.0.0.1:0", "--log-level", "debug"])
+        http_re = re.compile(r"switchboard: http listening on 127\.0\.0\.1:(\d+)")
+        sip_re = re.compile(r"switchboard: sip listening on 127\.0\.0\.1:(\d+) \(udp, tcp\)")
+        deadline = time.monotonic() + 20
+        http = sip = None
+        while time.monotonic() < deadline:
+            text = proc.out.read_text(errors="replace")
+            http = http or (m.group(1) if (m := http_re.search(text)) else None)
+            sip = sip or (m.group(1) if (m := sip_re.search(text)) else None)
+            if http and sip:
+                break
+            if not proc.alive():
+                break
+            if http and time.monotonic() > deadline - 15:  # 5 s on, HTTP is up and still no SIP
+                break
+            time.sleep(0.05)
+        if not (http and sip):
+            out = proc.out.read_text(errors="replace")
+            raise Failure("the server did not print 'switchboard: sip listening on 127.0.0.1:PORT (udp, tcp)'"
+                          f" (exit code {proc.popen.poll()}); its stdout:\n{out}")
+        self.server = Server(proc, int(http), int(sip))
+        self.log(f"server up: http {http}, sip {sip}")
+        return self.server
+
+    def metrics(self) -> dict[str, float]:
+        assert self.server
+        url = f"http://127.0.0.1:{self.server.http_port}/metrics"
+        # No proxy from the environment: this is loopback.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, timeout=5) as r:
+            text = r.read().decode()
+        values: dict[str, float] = {}
+        for line in text.splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) >= 2:
+                name = parts[0].split("{")[0]
+                try:
+                    values[name] = values.get(name, 0.0) + float(parts[1])
+                except ValueError:
+                    pass
+        return values
+
+    def expect_gauges(self, expected: dict[str, float], timeout: float = 8.0) -> None:
+        """Waits until every gauge has its value; fails with the last values seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.metrics()
+            missing = [n for n in expected if n not in seen]
+            if missing:
+                raise Failure(f"/metrics has no {', '.join(missing)}")
+            wrong = {n: seen[n] for n, v in expected.items() if seen[n] != v}
+            if not wrong:
+                self.log(f"gauges ok: {expected}")
+                return
+            if time.monotonic() > deadline:
+                raise Failure(f"after {timeout:.0f} s the gauges are {wrong}, expected {expected}"
+                              f" (all sb_sip_*: { {k: v for k, v in seen.items() if k.startswith('sb_sip_')} })")
+            time.sleep(0.1)
+
+    def expect_idle(self) -> None:
+        """No call and no dialog left: these gauges drop as soon as a call ends."""
+        self.expect_gauges({"sb_sip_calls": 0, "sb_sip_dialogs": 0})
+        if self.args.linger:
+            self.expect_gauges({"sb_sip_transactions": 0}, timeout=40)
+
+    # --- sipp -------------------------------------------------------------------------
+
+    def sipp(self, name: str, scenario: str | Path, ip: str, *, target: str | None = None, port: int | None = None,
+             keys: dict[str, str] | None = None, extra: list[str] | None = None, calls: int = 1,
+             transport: str = "u1", pause_ms: int = 200) -> Sipp:
+        if isinstance(scenario, Path):
+            path = scenario
+        elif scenario.startswith("mock:"):
+            path = MOCKS / scenario[len("mock:"):]
+        else:
+            path = SCENARIOS / scenario
+        port = port or free_port(ip)
+        argv = [SIPP, "-sf", str(path)]
+        if target:
+            argv.append(target)
+        argv += ["-i", ip, "-p", str(port), "-bind_local", "-t", transport, "-m", str(calls),
+                 "-nostdin", "-cp", str(free_port("127.0.0.1")), "-d", str(pause_ms),
+                 "-timeout", "60s", "-timeout_error", "-max_invite_retrans", "7", "-rtcheck", "loose",
+                 "-trace_msg", "-message_file", f"{name}.messages.log",
+                 "-trace_err", "-error_file", f"{name}.errors.log",
+                 "-trace_screen", "-screen_file", f"{name}.screen.log"]
+        for k, v in (keys or {}).items():
+            argv += ["-key", k, v]
+        argv += extra or []
+        p = Sipp(self, name, argv, path)
+        p.ip, p.port = ip, port  # type: ignore[attr-defined]
+        return p
+
+    def expect_exit(self, p: Proc, timeout: float, code: int = 0) -> None:
+        got = p.wait(timeout)
+        if got != code:
+            raise Failure(f"{p.name} exited with {got}, expected {code}"
+                          + (" (sipp: 1 = a call failed, 255 = fatal error)" if isinstance(p, Sipp) else ""))
+        self.log(f"{p.name} exited with {got} after {p.elapsed():.1f} s")
+
+    def rtp_sink(self, ip: str) -> int:
+        """A bound UDP port for an SDP to name, so that RTP sent to it meets no ICMP error."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((ip, 0))
+        self.sinks.append(s)
+        return s.getsockname()[1]
+
+    def register(self, agent: str, contact_ip: str, contact_port: int, *, expires: int = 3600,
+                 scenario: str = "register.xml", secret: str | None = None, name: str | None = None,
+                 transport: str = "UDP", expect: int = 0, target: str | None = None,
+                 remember: bool = True) -> Sipp:
+        """Registers sip:agent@acme.example with the Contact contact_ip:contact_port."""
+        contact = f"sip:{agent}@{contact_ip}:{contact_port}"
+        if transport != "UDP":
+            contact += f";transport={transport.lower()}"
+        p = self.sipp(name or f"register-{agent}-{expires}", scenario, contact_ip,
+                      target=target or self.server.sip,  # type: ignore[union-attr]
+                      keys={"user": agent, "domain": DOMAIN, "contact": contact, "expires": str(expires)},
+                      extra=["-au", agent, "-ap", secret or SECRETS.get(agent, WRONG_SECRET),
+                             "-auth_uri", DOMAIN, "-default_behaviors", "all,-bye"])
+        self.expect_exit(p, 15, expect)
+        if remember and expires > 0 and expect == 0:
+            self.registered.append((agent, contact_ip, contact_port, transport))
+        return p
+
+    def unregister_all(self) -> None:
+        for agent, ip, port, transport in self.registered:
+            self.register(agent, ip, port, expires=0, transport=transport, name=f"unregister-{agent}-{port}",
+                          remember=False)
+        self.registered.clear()
+        self.expect_gauges({"sb_sip_registrations": 0}, timeout=5)
+
+    def phone(self, agent: str, scenario: str, *, calls: int = 1, ip: str = AGENT_IP,
+              extra: list[str] | None = None, pause_ms: int = 200, register: bool = True,
+              name: str | None = None) -> Sipp:
+        """An agent's phone: a sipp UAS that takes calls, registered unless told not to."""
+        p = self.sipp(name or f"phone-{agent}", scenario, ip, keys={"user": agent, "rtp_port": str(self.rtp_sink(ip))},
+                      extra=["-aa"] + (extra or []), calls=calls, pause_ms=pause_ms)
+        time.sleep(0.2)
+        if not p.alive():
+            raise Failure(f"{p.name} exited at once ({p.popen.returncode})")
+        if register:
+            self.register(agent, ip, p.port)  # type: ignore[attr-defined]
+        return p
+
+    def customer(self, scenario: str, *, number: str = NUMBER, ip: str = TRUNK_IP, target: str | None = None,
+                 calls: int = 1, extra: list[str] | None = None, name: str = "customer",
+                 pause_ms: int = 200) -> Sipp:
+        return self.sipp(name, scenario, ip, target=target or self.server.sip,  # type: ignore[union-attr]
+                         keys={"rtp_port": str(self.rtp_sink(ip))}, extra=["-s", number] + (extra or []),
+                         calls=calls, pause_ms=pause_ms)
+
+    def expect_no_invite(self, phone: Sipp) -> None:
+        time.sleep(0.5)
+        n = phone.received_requests("INVITE")
+        if n:
+            raise Failure(f"{phone.name} got {n} INVITE(s) but nothing may ring in this test")
+        phone.stop()
+
+    # --- failure report ---------------------------------------------------------------
+
+    def report(self) -> str:
+        out = [f"---- {self.name}: kept in {self.dir}", *self.trace]
+        for p in self.procs:
+            out.append(f"---- {p.name}: exit {p.popen.returncode}, {p.elapsed():.1f} s: {' '.join(p.argv)}")
+            files = [p.err]
+            if isinstance(p, Sipp):
+                files = [p.errors, p.err, p.messages]
+            elif p.name == "server":
+                files = [p.out, p.err]
+            elif p.name.startswith("baresip"):
+                files = [p.out, p.err]
+            for f in files:
+                if f.exists() and f.stat().st_size:
+                    lines = f.read_text(errors="replace").splitlines()
+                    cut = len(lines) > 400
+                    out.append(f"-- {f.name}" + (f" (last 400 of {len(lines)} lines)" if cut else ""))
+                    out.extend(lines[-400:])
+        return "\n".join(out)
+
+
+# --- baresip --------------------------------------------------------------------------
+
+def write_baresip_config(r: Run, transport: str, registrar: str) -> tuple[Path, int]:
+    """A headless baresip: G.711, a WAV file as the microphone (aufile), no audio player
+    and no sound card; the account auto-answers. Returns (config dir, SIP port)."""
+    cfg = r.dir / f"baresip-{transport}"
+    cfg.mkdir()
+    wav = cfg / "silence.wav"
+    with wave.open(str(wav), "wb") as w:  # ausine only does 48 kHz; aufile takes any WAV
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 8000)
+    port = free_port(AGENT_IP)
+    (cfg / "config").write_text(f"""poll_method\t\tepoll
+sip_listen\t\t{AGENT_IP}:{port}
+sip_trans_def\t\t{transport}
+call_local_timeout\t120
+call_max_calls\t\t4
+audio_source\t\taufile,{wav}
+audio_level\t\tno
+module_path\t\t{BARESIP_MODULES}
+module\t\t\tg711.so
+module\t\t\taufile.so
+module_app\t\taccount.so
+""")
+    aor = f"sip:alice@{DOMAIN}" + (";transport=tcp" if transport == "tcp" else "")
+    outbound = f"sip:{registrar}" + (";transport=tcp" if transport == "tcp" else "")
+    (cfg / "accounts").write_text(
+        f'<{aor}>;auth_pass={SECRETS["alice"]};outbound="{outbound}";regint=600;answermode=auto\n')
+    return cfg, port
+
+
+def wait_for_output(p: Proc, pattern: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(pattern, p.out.read_text(errors="replace")):
+            return
+        if not p.alive():
+            raise Failure(f"{p.name} exited ({p.popen.returncode}) before printing /{pattern}/")
+        time.sleep(0.05)
+    raise Failure(f"{p.name} did not print /{pattern}/ within {timeout:.0f} s")
