@@ -12,7 +12,6 @@ using detail::load32;
 using detail::store16;
 using detail::store32;
 
-
 }  // namespace
 
 const char* toString(RtpError error) {
