@@ -27,7 +27,6 @@ class RingAllRoute final : public sip::LegListener {
   void onLegOffer(sip::LegId leg, const std::string& sdp) override;
   void onLegOfferAnswered(sip::LegId leg, int status, const std::string& sdp) override;
 
-  size_t calls() const { return peer_.size() / 2; }
 
  private:
   void link(sip::LegId a, sip::LegId b);

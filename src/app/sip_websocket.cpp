@@ -171,7 +171,7 @@ bool offersSipSubprotocol(std::string_view header) {
 
 void addSipWebSocketRoute(api::Router& router, sip::AsioSipTransport& transport,
                           SipWebSocketOptions options) {
-  router.addWebSocket("/sip",  // kSipWebSocketPath, written out for tools/check-openapi
+  router.addWebSocket("/sip",
                       [&transport, options](api::WebSocket ws, api::HttpRequest req,
                                             api::WebSocketContext) -> awaitable<void> {
                         return sipSocket(transport, options, std::move(ws), std::move(req));

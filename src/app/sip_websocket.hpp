@@ -23,9 +23,7 @@ struct SipWebSocketOptions {
   size_t max_queued_bytes = 1024 * 1024;  // per socket, waiting to be written
 };
 
-inline constexpr std::string_view kSipWebSocketPath = "/sip";
-
-// Registers kSipWebSocketPath. The transport must outlive the HTTP server's io_context run.
+// Registers the WebSocket route /sip. The transport must outlive the HTTP server's io_context run.
 void addSipWebSocketRoute(api::Router& router, sip::AsioSipTransport& transport,
                           SipWebSocketOptions options = {});
 

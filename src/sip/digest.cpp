@@ -420,11 +420,12 @@ DigestAuthenticator::DigestAuthenticator(const Key& key, DigestOptions options)
 // So the default suits current clients and the RFC; deployments with those older
 // clients configure MD5 alone.
 std::vector<std::string> DigestAuthenticator::challenge(std::string_view realm, bool stale,
-                                                        core::Time now) const {
+                                                        core::Time now, bool md5_only) const {
   std::vector<std::string> out;
   std::string nonce = makeNonce(realm, now);
   std::string opaque = makeOpaque(realm);
   for (DigestAlgorithm algorithm : options_.algorithms) {
+    if (md5_only && algorithm != DigestAlgorithm::kMd5) continue;
     DigestChallenge ch;
     ch.realm = std::string(realm);
     ch.nonce = nonce;

@@ -143,8 +143,10 @@ class DigestAuthenticator {
   // `key` is random per process (injected): nonces of a previous run become foreign.
   explicit DigestAuthenticator(const Key& key, DigestOptions options = {});
 
-  // One challenge value per offered algorithm, in DigestOptions::algorithms order.
-  std::vector<std::string> challenge(std::string_view realm, bool stale, core::Time now) const;
+  // One challenge value per offered algorithm, in DigestOptions::algorithms order;
+  // `md5_only` offers MD5 alone (for clients that refuse a 401 naming anything else).
+  std::vector<std::string> challenge(std::string_view realm, bool stale, core::Time now,
+                                     bool md5_only = false) const;
 
   // `credentials`: every Authorization (or Proxy-Authorization) value of the request.
   // A client may answer each of our challenges (re ≥ 3 does): the Digest credentials

@@ -398,9 +398,8 @@ std::optional<std::string> SipEndpoint::Impl::authenticate(TransactionId id, con
     // bad request: counting it would block an office whose phones all restart behind
     // one NAT address. Wrong credentials are what the guard counts.
     SipMessage challenge = makeResponse(request, 401, ids.tag());
-    const bool md5_only = offersOnlyMd5(request.header("User-Agent"));
-    for (const std::string& value : digest.challenge(realm_text, stale, now)) {
-      if (md5_only && value.find("algorithm=MD5") == std::string::npos) continue;
+    for (const std::string& value :
+         digest.challenge(realm_text, stale, now, offersOnlyMd5(request.header("User-Agent")))) {
       challenge.addHeader("WWW-Authenticate", value);
     }
     layer.respond(id, std::move(challenge), now);

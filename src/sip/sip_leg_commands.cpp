@@ -23,13 +23,20 @@ std::string quoted(std::string_view display) {
 }
 }  // namespace
 
+// An inbound leg still without final response, and its INVITE; {nullptr, nullptr} else.
+std::pair<Leg*, const SipMessage*> SipEndpoint::Impl::offeredInvite(LegId id) {
+  Leg* leg = findLeg(id);
+  if (leg == nullptr || leg->outbound || leg->state != LegState::kOffered) return {nullptr, nullptr};
+  const SipMessage* request = layer.request(leg->invite_txn);
+  if (request == nullptr) return {nullptr, nullptr};
+  return {leg, request};
+}
+
 bool SipEndpoint::ring(LegId id, core::Time now) {
   Impl& m = *impl_;
   m.now = now;
-  Leg* leg = m.findLeg(id);
-  if (leg == nullptr || leg->outbound || leg->state != LegState::kOffered) return false;
-  const SipMessage* request = m.layer.request(leg->invite_txn);
-  if (request == nullptr) return false;
+  auto [leg, request] = m.offeredInvite(id);
+  if (leg == nullptr) return false;
   SipMessage ringing = makeResponse(*request, 180, leg->dialog.local_tag);
   ringing.addHeader("Contact", leg->contact);
   return m.layer.respond(leg->invite_txn, std::move(ringing), now);
@@ -38,10 +45,8 @@ bool SipEndpoint::ring(LegId id, core::Time now) {
 bool SipEndpoint::answer(LegId id, std::string sdp, core::Time now) {
   Impl& m = *impl_;
   m.now = now;
-  Leg* leg = m.findLeg(id);
-  if (leg == nullptr || leg->outbound || leg->state != LegState::kOffered) return false;
-  const SipMessage* request = m.layer.request(leg->invite_txn);
-  if (request == nullptr) return false;
+  auto [leg, request] = m.offeredInvite(id);
+  if (leg == nullptr) return false;
   SipMessage ok = makeResponse(*request, 200, leg->dialog.local_tag);
   ok.addHeader("Contact", leg->contact);
   m.addAllow(ok);
@@ -81,7 +86,6 @@ LegId SipEndpoint::dial(DialRequest request, core::Time now) {
   leg.id = m.next_leg++;
   leg.outbound = true;
   leg.state = LegState::kCalling;
-  leg.offer_sdp = request.sdp;
   leg.local_sdp = request.sdp;
   leg.dialog.local_tag = m.ids.tag();
   const LegId id = leg.id;

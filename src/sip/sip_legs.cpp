@@ -393,7 +393,6 @@ void SipEndpoint::Impl::onBranchResponse(Leg& leg, size_t index, const SipMessag
     branchFinished(leg, index, code);
     return;
   }
-  leg.winner = index;
   b.done = true;
   b.final_status = code;
   Dialog& d = leg.dialog;

@@ -65,9 +65,7 @@ struct Leg {
   TransactionId invite_txn = 0;
   // outbound
   std::vector<Branch> branches;
-  size_t winner = SIZE_MAX;
   bool ringing_reported = false;
-  std::string offer_sdp;
   std::string contact;  // our Contact value for this leg
   // re-INVITE
   TransactionId reinvite_in = 0;    // server transaction waiting for answerOffer
@@ -141,6 +139,7 @@ struct SipEndpoint::Impl : TransactionUser {
   // A stream connection closed: the legs whose signaling went over it cannot be reached.
   void connectionLost(ConnectionId connection);
   Leg* findLeg(LegId id);
+  std::pair<Leg*, const SipMessage*> offeredInvite(LegId id);
   Leg* findDialogLeg(std::string_view call_id, std::string_view local_tag);
   void bindDialog(Leg& leg, const std::string& call_id, const std::string& local_tag);
   void unbindDialog(const std::string& call_id, const std::string& local_tag);

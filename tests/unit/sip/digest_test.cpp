@@ -420,3 +420,21 @@ TEST(DigestServer, GarbageNeverCrashes) {
 
 }  // namespace
 }  // namespace sb::sip
+
+namespace sb::sip {
+namespace {
+
+TEST(DigestChallenge, Md5OnlyLeavesTheOtherAlgorithmsOut) {
+  DigestAuthenticator::Key key{};
+  DigestAuthenticator auth(key, DigestOptions{.algorithms = {DigestAlgorithm::kSha256, DigestAlgorithm::kMd5}});
+  const core::Time t{std::chrono::seconds{1'700'000'000}};
+  auto both = auth.challenge("acme.example", false, t);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_NE(both[0].find("algorithm=SHA-256"), std::string::npos);
+  auto md5 = auth.challenge("acme.example", false, t, true);
+  ASSERT_EQ(md5.size(), 1u);
+  EXPECT_NE(md5[0].find("algorithm=MD5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sb::sip
