@@ -19,6 +19,8 @@ namespace {
 struct ServeFlags {
   std::string data_dir, config, http, sip, rtp_ports, log_format, log_level;
   int threads = -1;
+  int media_threads = -1;
+  int media_timeout_s = -1;
   bool demo = false;
 };
 
@@ -39,6 +41,11 @@ int runServe(const ServeFlags& f) {
   flag(f.log_format, "log-format", parseLogFormat, config.log_format, "text or json");
   flag(f.log_level, "log-level", parseLogLevel, config.log_level, "debug, info, warn or error");
   if (f.threads >= 0) config.threads = f.threads;
+  if (f.media_threads > 64) problems.push_back("--media-threads: expected 0 (one per core) to 64");
+  else if (f.media_threads >= 0) config.media_threads = f.media_threads;
+  if (f.media_timeout_s != -1 && (f.media_timeout_s < 2 || f.media_timeout_s > 3600))
+    problems.push_back("--media-timeout: expected 2 to 3600 seconds");
+  else if (f.media_timeout_s != -1) config.media_timeout_s = f.media_timeout_s;
   if (!f.data_dir.empty()) config.data_dir = f.data_dir;
   if (config.data_dir.empty()) problems.push_back("--data-dir is required (or data_dir in [server] of the config)");
   config.demo = f.demo;
@@ -148,6 +155,9 @@ int runCli(int argc, char** argv) {
                        "SIP UDP+TCP listeners HOST:PORT[,HOST:PORT…] (default 127.0.0.1:5060; IPv6 as [ADDR]:PORT)");
   serve_cmd->add_option("--rtp-ports", serve_flags.rtp_ports, "RTP port range LO-HI (default 20000-29999)");
   serve_cmd->add_option("--threads", serve_flags.threads, "Event-loop threads (0: one per core)");
+  serve_cmd->add_option("--media-threads", serve_flags.media_threads, "Media (RTP) threads (0: one per core)");
+  serve_cmd->add_option("--media-timeout", serve_flags.media_timeout_s,
+                        "Seconds without RTP from a phone (not on hold) before the call ends (default 30)");
   serve_cmd->add_option("--log-format", serve_flags.log_format, "text (default) or json");
   serve_cmd->add_option("--log-level", serve_flags.log_level, "debug, info (default), warn or error");
   serve_cmd->add_flag("--demo", serve_flags.demo,

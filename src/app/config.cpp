@@ -147,6 +147,20 @@ std::vector<std::string> loadConfigFile(const std::filesystem::path& file, Serve
       auto v = node.value<int64_t>();
       if (!v || *v < 0 || *v > 256) at(node, "threads must be an integer from 0 (one per core) to 256");
       else config.threads = static_cast<int>(*v);
+    } else if (key == "media_threads") {
+      auto v = node.value<int64_t>();
+      if (!v || *v < 0 || *v > 64) at(node, "media_threads must be an integer from 0 (one per core) to 64");
+      else config.media_threads = static_cast<int>(*v);
+    } else if (key == "media_timeout_s") {
+      auto v = node.value<int64_t>();
+      if (!v || *v < 2 || *v > 3600) at(node, "media_timeout_s must be an integer from 2 to 3600");
+      else config.media_timeout_s = static_cast<int>(*v);
+    } else if (key == "record_calls") {
+      auto b = node.value<bool>();
+      if (!b) at(node, "record_calls must be true or false");
+      else config.record_calls = *b;
+    } else if (key == "prompts_dir") {
+      if (auto s = text(node, key)) config.prompts_dir = *s;
     } else if (key == "log_format") {
       if (auto s = text(node, key)) {
         auto f = parseLogFormat(*s);

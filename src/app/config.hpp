@@ -30,6 +30,10 @@ struct ServeConfig {
   std::vector<HostPort> sip{HostPort{"127.0.0.1", 5060}};
   PortRange rtp_ports{20000, 29999};
   int threads = 0;  // 0: one per core
+  int media_threads = 0;  // 0: one per core
+  int media_timeout_s = 30;  // no RTP from a phone (not on hold) for this long ends the call
+  bool record_calls = true;  // recordings go to <data_dir>/recordings
+  std::filesystem::path prompts_dir;  // an org's own prompts (default <data_dir>/prompts)
   core::LogFormat log_format = core::LogFormat::kText;
   core::LogLevel log_level = core::LogLevel::kInfo;
   bool metrics_public = false;  // false: /metrics answers loopback clients only

@@ -1,32 +1,81 @@
 #include "app/ring_all_route.hpp"
 
+#include <ctime>
+
 #include "core/log.hpp"
 
 namespace sb::app {
+namespace {
 
-void RingAllRoute::link(sip::LegId a, sip::LegId b) {
-  peer_[a] = b;
-  peer_[b] = a;
+media::Codec toMedia(sip::AudioCodec codec) {
+  return codec == sip::AudioCodec::kPcma ? media::Codec::kPcma : media::Codec::kPcmu;
 }
 
-sip::LegId RingAllRoute::unlink(sip::LegId leg) {
-  auto it = peer_.find(leg);
-  if (it == peer_.end()) return 0;
-  const sip::LegId other = it->second;
-  peer_.erase(it);
-  peer_.erase(other);
-  offer_waiting_.erase(leg);
-  offer_waiting_.erase(other);
-  return other;
+media::LegMediaParams mediaParams(const sip::NegotiatedAudio& audio) {
+  media::LegMediaParams p;
+  p.codec = toMedia(audio.codec);
+  p.payload_type = static_cast<std::uint8_t>(audio.payload_type);
+  if (audio.telephone_event_payload_type) {
+    p.telephone_event_payload_type = static_cast<std::uint8_t>(*audio.telephone_event_payload_type);
+  }
+  p.remote_address = audio.remote_address;
+  p.remote_port = audio.remote_port;
+  p.remote_rtcp_port = audio.remote_rtcp_port;
+  p.rtcp_mux = audio.rtcp_mux;
+  p.send = audio.weSend();
+  p.receive = audio.weReceive() && !audio.remote_hold;
+  p.ptime_ms = audio.ptime_ms;
+  return p;
+}
+
+// <dir>/<org>/<YYYY-MM-DD>/<YYYYMMDD-HHMMSS>-<call>.wav (UTC)
+std::string recordingPath(const std::string& dir, const std::string& org, core::Time now, std::uint64_t call) {
+  const std::time_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char day[16];
+  char stamp[32];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  return dir + "/" + (org.empty() ? std::string("unknown") : org) + "/" + day + "/" + stamp + "-" +
+         std::to_string(call) + ".wav";
+}
+
+}  // namespace
+
+std::shared_ptr<RingAllRoute::Call> RingAllRoute::find(sip::LegId leg) const {
+  auto it = calls_.find(leg);
+  return it == calls_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<RingAllRoute::Call> RingAllRoute::findMedia(media::MediaLegId leg) const {
+  auto it = by_media_.find(leg);
+  return it == by_media_.end() ? nullptr : it->second;
+}
+
+sip::LocalMedia RingAllRoute::localMedia(std::uint16_t port, std::optional<sip::AudioCodec> prefer) {
+  sip::LocalMedia local;
+  local.address = options_.address;
+  local.address_type = options_.address.find(':') != std::string::npos ? sip::SdpAddressType::kIp6
+                                                                         : sip::SdpAddressType::kIp4;
+  local.rtp_port = port;
+  if (prefer == sip::AudioCodec::kPcma) local.codecs = {sip::AudioCodec::kPcma, sip::AudioCodec::kPcmu};
+  local.session_id = std::to_string(ids_.next() >> 1);
+  return local;
+}
+
+void RingAllRoute::configure(const Side& side) {
+  if (side.audio) media_.configure(side.media, mediaParams(*side.audio));
 }
 
 void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) {
   const auto now = clock_.now();
   const SipDirectorySnapshot& dir = directory_.current();
   sip::DialRequest dial;
-  dial.sdp = call.sdp;
   dial.from_user = call.caller;
   dial.from_name = call.caller_name;
+  std::string org_domain;
   if (call.origin == sip::LegOrigin::kTrunk) {
     const SipOrg* org = dir.orgForNumber(call.number);
     if (org == nullptr) {
@@ -40,6 +89,7 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
     }
     dial.timeout = std::chrono::seconds(org->ring_timeout_s);
     dial.from_domain = org->domain;
+    org_domain = org->domain;
   } else {
     // An agent's device calls out: only ever through a trunk (never to another address).
     const SipTrunk* trunk = dir.trunks().empty() ? nullptr : &dir.trunks().front();
@@ -56,7 +106,8 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
     branch.flow.transport = sip::TransportKind::kUdp;
     branch.flow.remote = sip::NetAddress{trunk->outbound_host, trunk->outbound_port};
     dial.branches.push_back(std::move(branch));
-    const SipOrg* org = dir.orgForDomain(call.aor.substr(call.aor.find('@') + 1));
+    org_domain = call.aor.substr(call.aor.find('@') + 1);
+    const SipOrg* org = dir.orgForDomain(org_domain);
     if (org != nullptr && !org->numbers.empty()) dial.from_user = org->numbers.front();
     dial.timeout = std::chrono::seconds(60);
   }
@@ -64,67 +115,209 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
     endpoint_->reject(leg, 480, now);  // nobody is registered
     return;
   }
+
+  // Media: a port pair for each side, our answer to the caller (sent when the far side
+  // answers) and our own offer to the far side, preferring the caller's codec so the
+  // bridge need not transcode.
+  auto offer = sip::parseSdp(call.sdp);
+  if (!offer) {
+    endpoint_->reject(leg, 488, now);
+    return;
+  }
+  auto c = std::make_shared<Call>();
+  c->id = next_call_++;
+  c->in_is_customer = call.origin == sip::LegOrigin::kTrunk;
+  c->org = org_domain;
+  c->media = media_.createCall();
+  auto in_port = media_.openLeg(c->media);
+  auto out_port = in_port ? media_.openLeg(c->media) : in_port;
+  if (!in_port || !out_port) {
+    core::logWarn("call refused: no media port", {{"error", (in_port ? out_port : in_port).error().message}});
+    media_.closeCall(c->media);
+    endpoint_->reject(leg, 503, now);
+    return;
+  }
+  c->in.sip = leg;
+  c->in.media = in_port->id;
+  c->out.media = out_port->id;
+  c->in.sdp.emplace(localMedia(in_port->port, std::nullopt));
+  auto answer = c->in.sdp->answer(*offer, false);
+  if (!answer) {
+    media_.closeCall(c->media);
+    endpoint_->reject(leg, 488, now);
+    return;
+  }
+  c->in.audio = answer->audio;
+  c->in_answer = std::move(*answer);
+  c->out.sdp.emplace(localMedia(out_port->port, c->in.audio->codec));
+  c->out_offer = c->out.sdp->offer(sip::SdpDirection::kSendRecv);
+  dial.sdp = sip::serializeSdp(c->out_offer);
+
   failed_while_dialing_.reset();
   const sip::LegId out = endpoint_->dial(std::move(dial), now);
   if (out == 0 || failed_while_dialing_) {  // every branch failed at once (and said so)
+    media_.closeCall(c->media);
     endpoint_->reject(leg, failed_while_dialing_.value_or(480), now);
     return;
   }
-  link(leg, out);
+  c->out.sip = out;
+  calls_[leg] = c;
+  calls_[out] = c;
+  by_media_[c->in.media] = c;
+  by_media_[c->out.media] = c;
 }
 
 void RingAllRoute::onLegRinging(sip::LegId leg) {
-  auto it = peer_.find(leg);
-  if (it != peer_.end()) endpoint_->ring(it->second, clock_.now());
+  auto c = find(leg);
+  if (c && leg == c->out.sip) endpoint_->ring(c->in.sip, clock_.now());
 }
 
 void RingAllRoute::onLegAnswered(sip::LegId leg, const std::string& sdp) {
-  auto it = peer_.find(leg);
-  if (it == peer_.end()) {
-    endpoint_->hangup(leg, clock_.now());
+  const auto now = clock_.now();
+  auto c = find(leg);
+  if (!c || leg != c->out.sip) {
+    endpoint_->hangup(leg, now);
     return;
   }
-  if (!endpoint_->answer(it->second, sdp, clock_.now())) {
-    unlink(leg);
-    endpoint_->hangup(leg, clock_.now());
+  auto parsed = sip::parseSdp(sdp);
+  auto audio = parsed ? sip::processAnswer(c->out_offer, *parsed)
+                      : core::Result<sip::NegotiatedAudio>(parsed.error());
+  if (!audio) {
+    core::logWarn("answer refused", {{"error", audio.error().message}});
+    endpoint_->hangup(leg, now);
+    endpoint_->reject(c->in.sip, 488, now);
+    end(c, "bad answer");
+    return;
+  }
+  c->out.audio = *audio;
+  if (!endpoint_->answer(c->in.sip, sip::serializeSdp(c->in_answer->sdp), now)) {
+    endpoint_->hangup(leg, now);
+    end(c, "caller gone");
+    return;
+  }
+  configure(c->in);
+  configure(c->out);
+  media_.bridge(c->in.media, c->out.media);
+  c->answered = now;
+  if (!options_.recordings_dir.empty()) {
+    const std::string path = recordingPath(options_.recordings_dir, c->org, now, c->id);
+    media_.startRecording(c->media, path, c->customer().media, c->agent().media);
+    core::logInfo("call answered", {{"call", static_cast<int64_t>(c->id)}, {"recording", path}});
   }
 }
 
 void RingAllRoute::onLegFailed(sip::LegId leg, int status) {
-  const sip::LegId other = unlink(leg);
-  if (other == 0) {
+  auto c = find(leg);
+  if (!c) {
     failed_while_dialing_ = status == 408 ? 480 : status;
     return;
   }
   // No answer (408 from the ring timeout) is "temporarily unavailable" for the caller.
-  endpoint_->reject(other, status == 408 ? 480 : status, clock_.now());
+  endpoint_->reject(c->in.sip, status == 408 ? 480 : status, clock_.now());
+  end(c, "not answered");
 }
 
-void RingAllRoute::onLegEnded(sip::LegId leg, sip::LegEnd) {
-  const sip::LegId other = unlink(leg);
-  if (other != 0) endpoint_->hangup(other, clock_.now());
+void RingAllRoute::onLegEnded(sip::LegId leg, sip::LegEnd how) {
+  auto c = find(leg);
+  if (!c) return;
+  const sip::LegId other = leg == c->in.sip ? c->out.sip : c->in.sip;
+  endpoint_->hangup(other, clock_.now());
+  end(c, sip::toString(how));
+}
+
+void RingAllRoute::end(const std::shared_ptr<Call>& c, const char* why) {
+  calls_.erase(c->in.sip);
+  calls_.erase(c->out.sip);
+  by_media_.erase(c->in.media);
+  by_media_.erase(c->out.media);
+  const auto id = static_cast<int64_t>(c->id);
+  const std::string reason = why;
+  media_.closeCall(c->media, [id, reason](media::RecordingDone done) {
+    if (done.path.empty()) return;  // was not recording
+    if (done.ok) {
+      core::logInfo("recording done", {{"call", id}, {"path", done.path},
+                                       {"seconds", static_cast<double>(done.frames) / media::kSampleRate}});
+    } else {
+      core::logWarn("recording failed", {{"call", id}, {"path", done.path}, {"error", done.error}});
+    }
+  });
+  core::logInfo("call ended", {{"call", id}, {"why", reason}});
+}
+
+void RingAllRoute::startHold(Call& c) {
+  if (c.agent_holds) return;
+  c.agent_holds = true;
+  media_.unbridge(c.in.media);
+  auto hold = prompts_.hold(c.org);
+  if (!hold) {
+    core::logWarn("no hold sound", {{"error", hold.error().message}});
+    return;
+  }
+  media_.play(c.customer().media, {*hold}, true, false, 0);
+}
+
+void RingAllRoute::stopHold(Call& c) {
+  if (!c.agent_holds) return;
+  c.agent_holds = false;
+  media_.stopPlay(c.customer().media);
+  media_.bridge(c.in.media, c.out.media);
 }
 
 void RingAllRoute::onLegOffer(sip::LegId leg, const std::string& sdp) {
   const auto now = clock_.now();
-  auto it = peer_.find(leg);
-  if (it == peer_.end() || !endpoint_->reinvite(it->second, sdp, now)) {
-    endpoint_->rejectOffer(leg, 491, now);  // the other side is busy with its own offer
+  auto c = find(leg);
+  auto offer = sip::parseSdp(sdp);
+  if (!c || !offer) {
+    endpoint_->rejectOffer(leg, 488, now);
     return;
   }
-  offer_waiting_[it->second] = leg;
+  Side& side = leg == c->in.sip ? c->in : c->out;
+  auto answer = side.sdp->answer(*offer, false);
+  if (!answer) {
+    endpoint_->rejectOffer(leg, 488, now);
+    return;
+  }
+  side.audio = answer->audio;
+  configure(side);
+  endpoint_->answerOffer(leg, sip::serializeSdp(answer->sdp), now);
+  // The agent's phone holds: the customer hears the hold sound, not the agent.
+  if (&side == &c->agent()) {
+    if (answer->audio.remote_hold) {
+      startHold(*c);
+    } else {
+      stopHold(*c);
+    }
+  }
 }
 
-void RingAllRoute::onLegOfferAnswered(sip::LegId leg, int status, const std::string& sdp) {
-  auto it = offer_waiting_.find(leg);
-  if (it == offer_waiting_.end()) return;
-  const sip::LegId origin = it->second;
-  offer_waiting_.erase(it);
+void RingAllRoute::onLegOfferAnswered(sip::LegId, int, const std::string&) {
+  // We never re-offer on this route (hold is played here, not signalled).
+}
+
+void RingAllRoute::onDigit(media::MediaLegId leg, char digit) {
+  auto c = findMedia(leg);
+  if (!c) return;
+  const char* who = leg == c->customer().media ? "customer" : "agent";
+  core::logInfo("dtmf", {{"call", static_cast<int64_t>(c->id)}, {"from", who}, {"digit", std::string(1, digit)}});
+}
+
+void RingAllRoute::onMediaTimeout(media::MediaLegId leg) {
+  auto c = findMedia(leg);
+  if (!c) return;
   const auto now = clock_.now();
-  if (status >= 200 && status < 300) {
-    endpoint_->answerOffer(origin, sdp, now);
-  } else {
-    endpoint_->rejectOffer(origin, status, now);
+  core::logWarn("media timeout", {{"call", static_cast<int64_t>(c->id)},
+                                  {"side", leg == c->customer().media ? "customer" : "agent"}});
+  endpoint_->hangup(c->in.sip, now);
+  endpoint_->hangup(c->out.sip, now);
+  end(c, "media timeout");
+}
+
+void RingAllRoute::onRecordingFailed(media::MediaCallId call, const std::string& error) {
+  for (const auto& [leg, c] : calls_) {
+    if (c->media == call) {
+      core::logError("recording failed, call goes on", {{"call", static_cast<int64_t>(c->id)}, {"error", error}});
+      return;
+    }
   }
 }
 

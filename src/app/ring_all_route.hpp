@@ -1,22 +1,40 @@
 #pragma once
-// The temporary call routing of issue 3, until the contact-center core (acd) decides:
-// a trunk call to an org's number rings every registered device of every enabled agent
-// of that org at once (the first to answer gets it), and an agent device's call goes out
-// through the first trunk. Signaling only: the SDP of one side is passed to the other
-// (the media relay comes with the media engine). Runs on the SIP strand.
+// The temporary call routing until the contact-center core (acd) decides: a trunk call
+// to an org's number rings every registered device of every enabled agent of that org
+// at once (the first to answer gets it), and an agent device's call goes out through the
+// first trunk.
+//
+// A B2BUA for media too: each leg gets its own RTP port from the media engine and our
+// own SDP (LocalSdpSession), the engine bridges the two legs and records the call
+// (customer left, agent right). A re-INVITE is answered here, not passed on: when the
+// agent's phone holds, the customer hears the hold sound and nothing of the agent until
+// the phone resumes. Runs on the SIP strand; media events are posted to it.
+#include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "app/sip_directory.hpp"
 #include "core/clock.hpp"
+#include "media/media_engine.hpp"
+#include "sip/sdp_negotiation.hpp"
 #include "sip/sip_endpoint.hpp"
+#include "sip/sip_ids.hpp"
 
 namespace sb::app {
 
+struct RouteMediaOptions {
+  std::string address;          // what our SDP says (the advertised media address)
+  std::string recordings_dir;   // empty: calls are not recorded
+};
+
 class RingAllRoute final : public sip::LegListener {
  public:
-  RingAllRoute(const LiveSipDirectory& directory, const core::Clock& clock)
-      : directory_(directory), clock_(clock) {}
+  RingAllRoute(const LiveSipDirectory& directory, const core::Clock& clock, media::MediaEngine& media,
+               media::PromptLibrary& prompts, sip::IdSource& ids, RouteMediaOptions options)
+      : directory_(directory), clock_(clock), media_(media), prompts_(prompts), ids_(ids),
+        options_(std::move(options)) {}
   void attach(sip::SipEndpoint& endpoint) { endpoint_ = &endpoint; }
 
   void onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) override;
@@ -27,17 +45,53 @@ class RingAllRoute final : public sip::LegListener {
   void onLegOffer(sip::LegId leg, const std::string& sdp) override;
   void onLegOfferAnswered(sip::LegId leg, int status, const std::string& sdp) override;
 
+  // Media events, on the SIP strand.
+  void onDigit(media::MediaLegId leg, char digit);
+  void onMediaTimeout(media::MediaLegId leg);
+  void onRecordingFailed(media::MediaCallId call, const std::string& error);
+
+  std::size_t calls() const { return calls_.size(); }
 
  private:
-  void link(sip::LegId a, sip::LegId b);
-  sip::LegId unlink(sip::LegId leg);  // returns the peer (0 when none)
+  struct Side {
+    sip::LegId sip = 0;
+    media::MediaLegId media = 0;
+    std::optional<sip::LocalSdpSession> sdp;
+    std::optional<sip::NegotiatedAudio> audio;
+  };
+  struct Call {
+    std::uint64_t id = 0;
+    media::MediaCallId media = 0;
+    Side in, out;              // the leg that called us, the leg we dialled
+    bool in_is_customer = true;  // trunk call in; else an agent's call out
+    std::string org;           // org domain (recording folder)
+    sip::SessionDescription out_offer;
+    std::optional<sip::SdpAnswer> in_answer;  // sent when the out leg answers
+    bool agent_holds = false;
+    core::Time answered{};
+    Side& customer() { return in_is_customer ? in : out; }
+    Side& agent() { return in_is_customer ? out : in; }
+  };
+
+  std::shared_ptr<Call> find(sip::LegId leg) const;
+  std::shared_ptr<Call> findMedia(media::MediaLegId leg) const;
+  sip::LocalMedia localMedia(std::uint16_t port, std::optional<sip::AudioCodec> prefer);
+  void configure(const Side& side);
+  void end(const std::shared_ptr<Call>& call, const char* why);
+  void startHold(Call& call);
+  void stopHold(Call& call);
 
   const LiveSipDirectory& directory_;
   const core::Clock& clock_;
+  media::MediaEngine& media_;
+  media::PromptLibrary& prompts_;
+  sip::IdSource& ids_;
+  RouteMediaOptions options_;
   sip::SipEndpoint* endpoint_ = nullptr;
-  std::unordered_map<sip::LegId, sip::LegId> peer_;          // both directions
-  std::unordered_map<sip::LegId, sip::LegId> offer_waiting_;
-  std::optional<int> failed_while_dialing_;  // re-INVITEd leg → leg whose offer it carries
+  std::unordered_map<sip::LegId, std::shared_ptr<Call>> calls_;  // by both SIP legs
+  std::unordered_map<media::MediaLegId, std::shared_ptr<Call>> by_media_;
+  std::optional<int> failed_while_dialing_;
+  std::uint64_t next_call_ = 1;
 };
 
 }  // namespace sb::app

@@ -21,6 +21,8 @@
 #include "app/demo.hpp"
 #include "app/sip_service.hpp"
 #include "app/sip_websocket.hpp"
+#include "media/media_engine.hpp"
+#include "media/prompt_library.hpp"
 #include "core/log.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -108,7 +110,78 @@ int serve(const ServeConfig& config) {
   api::ApiV1 api(accounts, store, hub, metrics, workers, api_options);
   api.registerRoutes(router);
 
-  SipService sip(workers, store, clock, metrics);
+  // Media: RTP on the first SIP listener's address, recordings and an org's own prompts
+  // in the data directory, the default prompts generated at build time.
+  media::PromptLibrary prompts(SB_DEFAULT_PROMPTS_DIR, config.prompts_dir.empty()
+                                                           ? (config.data_dir / "prompts").string()
+                                                           : config.prompts_dir.string());
+  media::MediaEngineOptions media_options;
+  media_options.bind_address = config.sip.front().host;
+  media_options.port_low = config.rtp_ports.low;
+  media_options.port_high = config.rtp_ports.high;
+  media_options.threads = static_cast<unsigned>(config.media_threads);
+  media_options.media_timeout = std::chrono::seconds(config.media_timeout_s);
+  if (config.record_calls) media_options.recordings_dir = (config.data_dir / "recordings").string();
+  SipServiceOptions sip_options;
+  sip_options.recordings_dir = media_options.recordings_dir;
+  media::MediaEngine* media_ptr = nullptr;
+  // The engine starts before the SIP service exists and stops before it is gone; its
+  // events reach the service only in between.
+  struct MediaForward final : media::MediaEventListener {
+    std::atomic<SipService*> to{nullptr};
+    void onDigit(media::MediaLegId l, char d) override {
+      if (auto* s = to.load()) s->onDigit(l, d);
+    }
+    void onPlayFinished(media::MediaLegId l, std::uint64_t id) override {
+      if (auto* s = to.load()) s->onPlayFinished(l, id);
+    }
+    void onMediaTimeout(media::MediaLegId l) override {
+      if (auto* s = to.load()) s->onMediaTimeout(l);
+    }
+    void onRecordingFailed(media::MediaCallId c, const std::string& e) override {
+      if (auto* s = to.load()) s->onRecordingFailed(c, e);
+    }
+  } media_events;
+  media::MediaEngine media(media_options, media_events, clock);
+  media_ptr = &media;
+  if (auto started = media.start(); !started) {
+    std::cerr << "switchboard: cannot start the media engine: " << started.error().message << "\n";
+    return kExitFailure;
+  }
+  auto media_gauge = [&](const char* name, const char* help, std::uint64_t media::MediaCounts::*field) {
+    gauges.push_back(metrics.callbackGauge(name, help, [media_ptr, field] {
+      return static_cast<double>(media_ptr->counts().*field);
+    }));
+  };
+  media_gauge("sb_media_legs", "RTP endpoints (call legs) open", &media::MediaCounts::legs);
+  media_gauge("sb_media_calls", "Calls with media", &media::MediaCounts::calls);
+  media_gauge("sb_media_recordings", "Recordings being written", &media::MediaCounts::recordings);
+  media_gauge("sb_media_ports_in_use", "RTP port pairs in use", &media::MediaCounts::ports_in_use);
+  media_gauge("sb_media_packets_in", "RTP/RTCP packets received since start", &media::MediaCounts::packets_in);
+  media_gauge("sb_media_packets_out", "RTP/RTCP packets sent since start", &media::MediaCounts::packets_out);
+  media_gauge("sb_media_bad_packets", "Packets dropped by validation since start", &media::MediaCounts::bad_packets);
+  media_gauge("sb_media_timeouts", "Calls ended for lack of RTP since start", &media::MediaCounts::timeouts);
+  media_gauge("sb_media_recordings_failed", "Recordings that failed (disk) since start",
+              &media::MediaCounts::recordings_failed);
+  media_gauge("sb_media_relay_delay_p50_us", "Relay delay added by the server, median of the last 10 s (us)",
+              &media::MediaCounts::relay_delay_p50_us);
+  media_gauge("sb_media_relay_delay_p99_us", "Relay delay added by the server, 99th percentile of the last 10 s (us)",
+              &media::MediaCounts::relay_delay_p99_us);
+  media_gauge("sb_media_relay_delay_max_us", "Relay delay added by the server, maximum of the last 10 s (us)",
+              &media::MediaCounts::relay_delay_max_us);
+  media_gauge("sb_media_relayed_window", "Packets relayed in the last complete 10 s window",
+              &media::MediaCounts::relayed_in_window);
+
+  SipService sip(workers, store, clock, metrics, media, prompts, sip_options);
+  media_events.to = &sip;
+  struct Unhook {
+    MediaForward& events;
+    media::MediaEngine& engine;
+    ~Unhook() {
+      engine.stop();
+      events.to = nullptr;
+    }
+  } unhook{media_events, media};
   addSipWebSocketRoute(router, sip.transport());
 
   auto sip_port = sip.start(config.sip.front().host, config.sip.front().port);

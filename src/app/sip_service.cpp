@@ -19,10 +19,12 @@ std::string randomKey() {
   return key;
 }
 
+}  // namespace
+
 // The address we write in Via and Contact. A wildcard listener has none of its own: take
 // the one the kernel would send from by the default route (connecting a UDP socket sends
 // nothing), or loopback on a machine without one.
-std::string advertisedHost(const std::string& host) {
+std::string SipService::advertisedHost(const std::string& host) {
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(host, ec);
   if (ec || !address.is_unspecified()) return host;
@@ -40,16 +42,16 @@ std::string advertisedHost(const std::string& host) {
   return v6 ? "::1" : "127.0.0.1";
 }
 
-}  // namespace
-
 SipService::SipService(boost::asio::thread_pool& workers, acd::DirectoryStore& store, const core::Clock& clock,
-                       api::Metrics& metrics, SipServiceOptions options)
+                       api::Metrics& metrics, media::MediaEngine& media, media::PromptLibrary& prompts,
+                       SipServiceOptions options)
     : workers_(workers),
       store_(store),
       clock_(clock),
       options_(options),
       transport_(io_.get_executor(), *this),
-      route_(directory_, clock),
+      media_(media),
+      prompts_(prompts),
       timer_(transport_.executor()),
       refresh_(transport_.executor()),
       gauge_timer_(transport_.executor()) {
@@ -103,8 +105,10 @@ core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port)
     core::logInfo("sip advertises", {{"address", options.advertised.toString()}, {"listening", host}});
   }
   options.exempt_sources = directory_.current().trunkAddresses();
-  endpoint_ = std::make_unique<sip::SipEndpoint>(transport_, directory_, ids_, route_, options, randomKey());
-  route_.attach(*endpoint_);
+  route_ = std::make_unique<RingAllRoute>(directory_, clock_, media_, prompts_, ids_,
+                                          RouteMediaOptions{options.advertised.ip, options_.recordings_dir});
+  endpoint_ = std::make_unique<sip::SipEndpoint>(transport_, directory_, ids_, *route_, options, randomKey());
+  route_->attach(*endpoint_);
   boost::asio::post(transport_.executor(), [this] {
     scheduleRefresh();
     scheduleGauges();
@@ -134,6 +138,28 @@ void SipService::onConnectionClosed(sip::ConnectionId id) {
 
 void SipService::onBadInput(const sip::Flow& from, sip::ParseErrorKind kind, std::string_view) {
   endpoint_->badInput(from, sip::toString(kind), clock_.now());
+}
+
+void SipService::onDigit(media::MediaLegId leg, char digit) {
+  boost::asio::post(transport_.executor(), [this, leg, digit] {
+    if (route_) route_->onDigit(leg, digit);
+  });
+}
+
+void SipService::onPlayFinished(media::MediaLegId, std::uint64_t) {}
+
+void SipService::onMediaTimeout(media::MediaLegId leg) {
+  boost::asio::post(transport_.executor(), [this, leg] {
+    if (!route_) return;
+    route_->onMediaTimeout(leg);
+    armTimer();
+  });
+}
+
+void SipService::onRecordingFailed(media::MediaCallId call, const std::string& error) {
+  boost::asio::post(transport_.executor(), [this, call, error] {
+    if (route_) route_->onRecordingFailed(call, error);
+  });
 }
 
 // One steady timer for the endpoint's next deadline. It is only moved earlier; a timer

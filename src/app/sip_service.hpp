@@ -17,6 +17,7 @@
 #include "app/ring_all_route.hpp"
 #include "app/sip_directory.hpp"
 #include "core/clock.hpp"
+#include "media/media_engine.hpp"
 #include "sip/asio_transport.hpp"
 #include "sip/sip_endpoint.hpp"
 #include "sip/sip_ids.hpp"
@@ -25,16 +26,21 @@ namespace sb::app {
 
 struct SipServiceOptions {
   std::chrono::seconds directory_refresh{5};
+  std::string recordings_dir;  // empty: calls are not recorded
 };
 
-class SipService final : public sip::SipTransportListener {
+class SipService final : public sip::SipTransportListener, public media::MediaEventListener {
  public:
   SipService(boost::asio::thread_pool& workers, acd::DirectoryStore& store, const core::Clock& clock,
-             api::Metrics& metrics, SipServiceOptions options = {});
+             api::Metrics& metrics, media::MediaEngine& media, media::PromptLibrary& prompts,
+             SipServiceOptions options = {});
   ~SipService() override;  // stops the SIP thread
 
   // Loads the directory (blocking) and binds UDP+TCP. The SIP thread starts with run().
   core::Result<uint16_t> start(const std::string& host, uint16_t port);
+  // The address our SDP and Via/Contact carry (the listener's, or the default route's
+  // for a wildcard listener).
+  static std::string advertisedHost(const std::string& host);
   // A further UDP+TCP listener (after start, before run).
   core::Result<uint16_t> listen(const std::string& host, uint16_t port) { return transport_.listen(host, port); }
   void run();   // starts the SIP thread
@@ -45,6 +51,12 @@ class SipService final : public sip::SipTransportListener {
   void onSipMessage(std::string_view bytes, const sip::Flow& from) override;
   void onConnectionClosed(sip::ConnectionId id) override;
   void onBadInput(const sip::Flow& from, sip::ParseErrorKind kind, std::string_view detail) override;
+
+  // media::MediaEventListener (on a media thread: posted to the strand)
+  void onDigit(media::MediaLegId leg, char digit) override;
+  void onPlayFinished(media::MediaLegId leg, std::uint64_t play_id) override;
+  void onMediaTimeout(media::MediaLegId leg) override;
+  void onRecordingFailed(media::MediaCallId call, const std::string& error) override;
 
  private:
   void armTimer();
@@ -61,7 +73,9 @@ class SipService final : public sip::SipTransportListener {
   sip::AsioSipTransport transport_;
   LiveSipDirectory directory_;
   sip::RandomIdSource ids_;
-  RingAllRoute route_;
+  media::MediaEngine& media_;
+  media::PromptLibrary& prompts_;
+  std::unique_ptr<RingAllRoute> route_;
   std::unique_ptr<sip::SipEndpoint> endpoint_;
   boost::asio::steady_timer timer_;
   std::optional<core::Time> armed_;

@@ -218,7 +218,10 @@ core::Result<SdpAnswer> answerOffer(const SessionDescription& offer, const Local
     audio.ptime_ms = sanePtime(m.ptime(), local.ptime_ms);
     audio.local_direction = answerDirection(offered, local.holding);
     audio.remote_hold = offer.isHold(i);
+    audio.remote_rtcp_port = m.rtcpPort().value_or(0);
+    audio.rtcp_mux = m.rtcpMux();  // RFC 5761 §5.1.1: accepted when offered
     result.sdp.media.push_back(audioMedia(local, {*codec}, telephone_event, audio.local_direction));
+    if (audio.rtcp_mux) result.sdp.media.back().attributes.push_back(makeAttribute("rtcp-mux"));
     chosen = true;
   }
   if (!chosen) return core::makeError(core::ErrorCode::kInvalidInput, "not acceptable: " + reason);
@@ -278,6 +281,8 @@ core::Result<NegotiatedAudio> processAnswer(const SessionDescription& our_offer,
     audio.remote_address = connection->address;
     audio.remote_port = m.port;
     audio.ptime_ms = sanePtime(m.ptime(), sanePtime(offered.ptime(), 20));
+    audio.remote_rtcp_port = m.rtcpPort().value_or(0);
+    audio.rtcp_mux = m.rtcpMux() && offered.rtcpMux();
     const SdpDirection ours = our_offer.directionFor(i);
     const SdpDirection theirs = effectiveDirection(answer, i);
     audio.local_direction =

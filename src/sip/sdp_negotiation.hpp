@@ -50,6 +50,8 @@ struct NegotiatedAudio {
   std::uint32_t ptime_ms = 20;
   SdpDirection local_direction = SdpDirection::kSendRecv;  // what we do
   bool remote_hold = false;  // the peer holds us (sendonly/inactive or c=0.0.0.0)
+  std::uint16_t remote_rtcp_port = 0;  // a=rtcp (RFC 3605); 0: remote_port + 1
+  bool rtcp_mux = false;               // RTCP on the RTP port (RFC 5761)
 
   bool weSend() const;
   bool weReceive() const;

@@ -356,3 +356,40 @@ TEST(SdpOffer, AnswerDirectionTable) {
 
 }  // namespace
 }  // namespace sb::sip
+
+namespace sb::sip {
+namespace {
+
+TEST(SdpNegotiationRtcp, RtcpMuxOfferedIsAcceptedAndEchoed) {
+  auto answer = answerOffer(offer("0", "a=rtcp-mux\r\n"), ours());
+  ASSERT_TRUE(answer.ok());
+  EXPECT_TRUE(answer->audio.rtcp_mux);
+  ASSERT_EQ(answer->sdp.media.size(), 1u);
+  EXPECT_TRUE(answer->sdp.media[0].rtcpMux());
+}
+
+TEST(SdpNegotiationRtcp, NoRtcpMuxUnlessOffered) {
+  auto answer = answerOffer(offer("0"), ours());
+  ASSERT_TRUE(answer.ok());
+  EXPECT_FALSE(answer->audio.rtcp_mux);
+  EXPECT_FALSE(answer->sdp.media[0].rtcpMux());
+  EXPECT_EQ(answer->audio.remote_rtcp_port, 0);
+}
+
+TEST(SdpNegotiationRtcp, RtcpAttributePortIsKept) {
+  auto answer = answerOffer(offer("0", "a=rtcp:6001\r\n"), ours());
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->audio.remote_rtcp_port, 6001);
+}
+
+TEST(SdpNegotiationRtcp, AnswerMuxCountsOnlyWhenWeOfferedIt) {
+  const SessionDescription our = buildOffer(ours(), SdpDirection::kSendRecv);
+  auto peer = parseText("v=0\r\no=peer 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                        "m=audio 7000 RTP/AVP 0\r\na=rtcp-mux\r\n");
+  auto audio = processAnswer(our, peer);
+  ASSERT_TRUE(audio.ok());
+  EXPECT_FALSE(audio->rtcp_mux);  // we never offered it: RTCP stays on port + 1
+}
+
+}  // namespace
+}  // namespace sb::sip
