@@ -141,8 +141,11 @@ struct Leg {
   LegMediaStats stats;
 
   const SockAddr& rtpDestination() const { return latched.valid() ? latched : sdp_remote; }
+  // A digit is on its way out (its last end packet may still wait for its send time).
+  bool digitInFlight() const { return pending_event.has_value() || sender.busy(); }
+  bool sendingDigits() const { return !digits.empty() || digitInFlight(); }
   bool mayReceiveFromPeer() const {
-    return configured && params.send && !player.active() && digits.empty() && !sender.busy();
+    return configured && params.send && !player.active() && !sendingDigits();
   }
   std::uint64_t sourceKey() const {
     return (id * 0x9E3779B97F4A7C15ull) ^ remote_ssrc.value_or(0);
@@ -348,12 +351,13 @@ bool MediaEngine::Impl::onRtp(Thread& t, Leg& leg, std::span<const std::uint8_t>
     return false;
   };
   const PacketKind kind = classifyPacket(bytes);
-  if (kind == PacketKind::kRtcp) {
-    if (!leg.configured || !leg.params.rtcp_mux) return bad();
+  if (!leg.configured) return bad();
+  if (kind == PacketKind::kRtcp && leg.params.rtcp_mux) {
     onRtcp(t, leg, bytes, from, now);
     return false;
   }
-  if (kind != PacketKind::kRtp || !leg.configured) return bad();
+  // Without rtcp-mux, "RTCP-looking" packets are RTP with payload types 64–95.
+  if (kind != PacketKind::kRtp && kind != PacketKind::kRtcp) return bad();
   const auto packet = parseRtp(bytes);
   if (!packet) return bad();
   // Symmetric RTP: the first valid packet decides where this phone is; anything from
@@ -386,11 +390,10 @@ bool MediaEngine::Impl::onRtp(Thread& t, Leg& leg, std::span<const std::uint8_t>
 
   if (event) {
     auto digits = leg.events.onPacket(packet->payload, packet->timestamp, packet->marker, packet->sequence, now);
-    if (digits) {
-      for (const ReceivedDigit& d : *digits) {
-        leg.player.interruptByDigit();
-        listener.onDigit(leg.id, d.digit);
-      }
+    if (!digits) return bad();  // not a telephone-event payload: dropped, not relayed
+    for (const ReceivedDigit& d : *digits) {
+      leg.player.interruptByDigit();
+      listener.onDigit(leg.id, d.digit);
     }
     Leg* peer = leg.peer;
     if (peer != nullptr && peer->mayReceiveFromPeer() && peer->params.telephone_event_payload_type) {
@@ -431,6 +434,7 @@ void MediaEngine::Impl::onRtcp(Thread& t, Leg& leg, std::span<const std::uint8_t
     leg.rtcp_remote.length = from.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   } else if (!sameAddress(leg.rtcp_remote, from)) {
     ++leg.stats.bad_packets;
+    t.counters.bad.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   auto readBlocks = [&](const ReportBlocks& blocks) {
@@ -586,7 +590,7 @@ void MediaEngine::Impl::onTick(Thread& t) {
   const bool second = ++t.ticks % 50 == 0;
   const bool tenth = t.ticks % 5 == 0;
   for (auto& [id, leg] : t.legs) {
-    if (leg->player.active() || !leg->digits.empty() || leg->sender.busy() || tenth) tickLeg(t, *leg, now, second);
+    if (leg->player.active() || leg->sendingDigits() || tenth) tickLeg(t, *leg, now, second);
   }
   flush(t);
   for (auto& [id, call] : t.calls) {
@@ -597,7 +601,7 @@ void MediaEngine::Impl::onTick(Thread& t) {
 
 void MediaEngine::Impl::tickLeg(Thread& t, Leg& leg, core::Time now, bool second) {
   if (!leg.configured) return;
-  if (!leg.digits.empty() || leg.sender.busy()) {
+  if (leg.sendingDigits()) {
     tickDigits(t, leg, now);
   } else if (leg.player.active()) {
     std::array<std::uint8_t, kFrameSamples> frame{};
@@ -628,8 +632,8 @@ void MediaEngine::Impl::tickDigits(Thread& t, Leg& leg, core::Time now) {
     leg.digits.clear();
     return;
   }
-  if (!leg.sender.busy()) {
-    if (now < leg.next_digit_at) return;
+  if (!leg.digitInFlight()) {
+    if (leg.digits.empty() || now < leg.next_digit_at) return;
     const char digit = leg.digits.front();
     leg.digits.erase(leg.digits.begin());
     const std::uint32_t start = leg.out.eventStart(now);
@@ -644,8 +648,9 @@ void MediaEngine::Impl::tickDigits(Thread& t, Leg& leg, core::Time now) {
     const RtpOutHeader h = leg.out.event(e.rtp_timestamp, duration, e.marker, now);
     if (leg.params.send) sendRtp(t, leg, h, *leg.params.telephone_event_payload_type, e.payload, false, now);
     leg.pending_event = leg.sender.next();
+    // The last end packet is out: the next digit waits for the inter-digit pause.
+    if (!leg.digitInFlight()) leg.next_digit_at = now + std::chrono::milliseconds(80);
   }
-  if (!leg.pending_event && !leg.sender.busy()) leg.next_digit_at = now + std::chrono::milliseconds(80);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -719,7 +724,6 @@ core::Result<void> MediaEngine::start() {
           auto it = impl->recording_calls.find(handle);
           if (it != impl->recording_calls.end()) call = it->second;
         }
-        core::logError("recording failed", {{"error", error}});
         if (call != 0) impl->listener.onRecordingFailed(call, error);
       });
   unsigned n = options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -805,17 +809,15 @@ core::Result<MediaEngine::OpenedLeg> MediaEngine::openLeg(MediaCallId call) {
     };
     if (!bind(leg->rtp, *port) || !bind(leg->rtcp, static_cast<std::uint16_t>(*port + 1))) {
       std::lock_guard lock(impl_->pool_mutex);
-      impl_->pool.release(*port);
-      impl_->pool.setAside(*port, impl_->clock.now());
+      impl_->pool.setAside(*port, impl_->clock.now());  // another program has it
       continue;
     }
     const MediaLegId id = leg->id;
     const std::uint16_t bound = *port;
     t.counters.legs.fetch_add(1, std::memory_order_relaxed);
     asio::post(t.io, [impl = impl_.get(), &t, leg = std::move(leg)] {
-      if (impl->stopped) return;
       auto cit = t.calls.find(leg->call);
-      if (cit == t.calls.end()) {  // the call is gone already
+      if (impl->stopped || cit == t.calls.end()) {  // stopping, or the call is gone already
         leg->open = false;
         impl->releasePort(leg->port);
         t.counters.legs.fetch_sub(1, std::memory_order_relaxed);
@@ -912,14 +914,15 @@ void MediaEngine::startRecording(MediaCallId id, std::string path, MediaLegId cu
     if (it == t.calls.end() || it->second.recorder || !impl->writer) return;
     Call& call = it->second;
     call.recorder = std::make_unique<CallRecorder>();
-    call.recording = impl->writer->open(path);
+    {
+      // Under the lock: the writer may fail the open before we note whose it is.
+      std::lock_guard lock(impl->failed_mutex);
+      call.recording = impl->writer->open(path);
+      impl->recording_calls[call.recording] = id;
+    }
     call.recording_path = std::move(path);
     call.customer = customer;
     call.agent = agent;
-    {
-      std::lock_guard lock(impl->failed_mutex);
-      impl->recording_calls[call.recording] = id;
-    }
     t.counters.recordings.fetch_add(1, std::memory_order_relaxed);
   });
 }
@@ -945,7 +948,10 @@ void MediaEngine::stopRecording(MediaCallId id, std::function<void(RecordingDone
 void MediaEngine::closeLeg(MediaLegId id, std::function<void(LegMediaStats)> done) {
   impl_->onThreadOf(id, [impl = impl_.get(), &t = impl_->threadOf(id), id, done = std::move(done)]() mutable {
     auto it = t.legs.find(id);
-    if (it == t.legs.end()) return;
+    if (it == t.legs.end()) {
+      if (done) done(LegMediaStats{});
+      return;
+    }
     auto leg = it->second;
     impl->doClose(t, leg, std::move(done));
   });
@@ -954,7 +960,10 @@ void MediaEngine::closeLeg(MediaLegId id, std::function<void(LegMediaStats)> don
 void MediaEngine::closeCall(MediaCallId id, std::function<void(RecordingDone)> done) {
   impl_->onThreadOf(id, [impl = impl_.get(), &t = impl_->threadOf(id), id, done = std::move(done)]() mutable {
     auto it = t.calls.find(id);
-    if (it == t.calls.end()) return;
+    if (it == t.calls.end()) {
+      if (done) done(RecordingDone{false, 0, {}, "no such call"});
+      return;
+    }
     if (it->second.recorder) {
       impl->doStopRecording(t, it->second, std::move(done));
     } else if (done) {
