@@ -21,6 +21,7 @@ struct ServeFlags {
   int threads = -1;
   int media_threads = -1;
   int media_timeout_s = -1;
+  int media_priority = -1;
   bool demo = false;
 };
 
@@ -46,6 +47,8 @@ int runServe(const ServeFlags& f) {
   if (f.media_timeout_s != -1 && (f.media_timeout_s < 2 || f.media_timeout_s > 3600))
     problems.push_back("--media-timeout: expected 2 to 3600 seconds");
   else if (f.media_timeout_s != -1) config.media_timeout_s = f.media_timeout_s;
+  if (f.media_priority > 99) problems.push_back("--media-priority: expected 0 (normal) to 99");
+  else if (f.media_priority >= 0) config.media_priority = f.media_priority;
   if (!f.data_dir.empty()) config.data_dir = f.data_dir;
   if (config.data_dir.empty()) problems.push_back("--data-dir is required (or data_dir in [server] of the config)");
   config.demo = f.demo;
@@ -158,6 +161,8 @@ int runCli(int argc, char** argv) {
   serve_cmd->add_option("--media-threads", serve_flags.media_threads, "Media (RTP) threads (0: one per core)");
   serve_cmd->add_option("--media-timeout", serve_flags.media_timeout_s,
                         "Seconds without RTP from a phone (not on hold) before the call ends (default 30)");
+  serve_cmd->add_option("--media-priority", serve_flags.media_priority,
+                        "Real-time (SCHED_RR) priority 1-99 for the media threads; 0 (default): normal");
   serve_cmd->add_option("--log-format", serve_flags.log_format, "text (default) or json");
   serve_cmd->add_option("--log-level", serve_flags.log_level, "debug, info (default), warn or error");
   serve_cmd->add_flag("--demo", serve_flags.demo,

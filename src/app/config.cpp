@@ -155,6 +155,10 @@ std::vector<std::string> loadConfigFile(const std::filesystem::path& file, Serve
       auto v = node.value<int64_t>();
       if (!v || *v < 2 || *v > 3600) at(node, "media_timeout_s must be an integer from 2 to 3600");
       else config.media_timeout_s = static_cast<int>(*v);
+    } else if (key == "media_priority") {
+      auto v = node.value<int64_t>();
+      if (!v || *v < 0 || *v > 99) at(node, "media_priority must be an integer from 0 (normal) to 99");
+      else config.media_priority = static_cast<int>(*v);
     } else if (key == "record_calls") {
       auto b = node.value<bool>();
       if (!b) at(node, "record_calls must be true or false");

@@ -31,7 +31,8 @@ struct ServeConfig {
   PortRange rtp_ports{20000, 29999};
   int threads = 0;  // 0: one per core
   int media_threads = 0;  // 0: one per core
-  int media_timeout_s = 30;  // no RTP from a phone (not on hold) for this long ends the call
+  int media_timeout_s = 30;
+  int media_priority = 0;  // SCHED_RR priority of the media threads, 1–99 (0: normal scheduling)  // no RTP from a phone (not on hold) for this long ends the call
   bool record_calls = true;  // recordings go to <data_dir>/recordings
   std::filesystem::path prompts_dir;  // an org's own prompts (default <data_dir>/prompts)
   core::LogFormat log_format = core::LogFormat::kText;

@@ -121,6 +121,7 @@ int serve(const ServeConfig& config) {
   media_options.port_high = config.rtp_ports.high;
   media_options.threads = static_cast<unsigned>(config.media_threads);
   media_options.media_timeout = std::chrono::seconds(config.media_timeout_s);
+  media_options.realtime_priority = config.media_priority;
   if (config.record_calls) media_options.recordings_dir = (config.data_dir / "recordings").string();
   SipServiceOptions sip_options;
   sip_options.recordings_dir = media_options.recordings_dir;

@@ -31,11 +31,12 @@ void CallRecorder::push(RecordSide which, Codec codec, std::span<const std::uint
   }
   if (s.size + payload.size() > capacity) dropOldest(s, s.size + payload.size() - capacity);
   const auto& table = codec == Codec::kPcmu ? detail::kUlawToLinear : detail::kAlawToLinear;
-  std::size_t at = (s.head + s.size) % capacity;
-  for (const std::uint8_t code : payload) {
-    s.ring[at] = table[code];
-    if (++at == capacity) at = 0;
-  }
+  // Decode in at most two runs (the ring wraps once at most): tight loops, no modulo.
+  const std::size_t at = (s.head + s.size) % capacity;
+  const std::size_t first = std::min(payload.size(), capacity - at);
+  std::int16_t* ring = s.ring.data();
+  for (std::size_t i = 0; i < first; ++i) ring[at + i] = table[payload[i]];
+  for (std::size_t i = first; i < payload.size(); ++i) ring[i - first] = table[payload[i]];
   s.size += payload.size();
 }
 
@@ -58,10 +59,10 @@ std::size_t CallRecorder::playable(Side& s) {
 
 void CallRecorder::take(Side& s, std::size_t count, std::span<std::int16_t> out) {
   const std::size_t capacity = s.ring.size();
-  for (std::size_t i = 0; i < count; ++i) {
-    out[i] = s.ring[s.head];
-    if (++s.head == capacity) s.head = 0;
-  }
+  const std::size_t first = std::min(count, capacity - s.head);
+  std::copy_n(s.ring.data() + s.head, first, out.data());
+  std::copy_n(s.ring.data(), count - first, out.data() + first);
+  s.head = (s.head + count) % capacity;
   std::fill(out.begin() + static_cast<std::ptrdiff_t>(count), out.end(), std::int16_t{0});
   s.size -= count;
 }
@@ -74,16 +75,26 @@ std::optional<std::vector<std::int16_t>> CallRecorder::tick() {
   }
   frames_ += kFrameSamples;
 
+  // Interleave straight into the block (allocated once per block, at its full size).
   const std::size_t block_samples = options_.block_frames * 2;
-  if (block_.capacity() < block_samples) block_.reserve(block_samples);
   std::optional<std::vector<std::int16_t>> full;
-  for (std::size_t i = 0; i < kFrameSamples; ++i) {
-    block_.push_back(frame[0][i]);
-    block_.push_back(frame[1][i]);
-    if (block_.size() == block_samples) {
+  std::size_t i = 0;
+  while (i < kFrameSamples) {
+    if (block_.size() != block_samples) {
+      block_.assign(block_samples, 0);
+      filled_ = 0;
+    }
+    const std::size_t n = std::min(kFrameSamples - i, (block_samples - filled_) / 2);
+    std::int16_t* out = block_.data() + filled_;
+    for (std::size_t k = 0; k < n; ++k) {
+      out[2 * k] = frame[0][i + k];
+      out[2 * k + 1] = frame[1][i + k];
+    }
+    filled_ += 2 * n;
+    i += n;
+    if (filled_ == block_samples) {
       full = std::move(block_);
       block_ = {};
-      block_.reserve(block_samples);
     }
   }
   return full;
@@ -91,7 +102,9 @@ std::optional<std::vector<std::int16_t>> CallRecorder::tick() {
 
 std::vector<std::int16_t> CallRecorder::flush() {
   std::vector<std::int16_t> rest = std::move(block_);
+  rest.resize(std::min(rest.size(), filled_));
   block_ = {};
+  filled_ = 0;
   return rest;
 }
 

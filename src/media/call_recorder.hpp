@@ -94,7 +94,8 @@ class CallRecorder {
 
   CallRecorderOptions options_;
   std::array<Side, 2> sides_;
-  std::vector<std::int16_t> block_;  // interleaved, up to block_frames frames
+  std::vector<std::int16_t> block_;  // interleaved, block_frames frames once started
+  std::size_t filled_ = 0;           // samples of block_ written
   std::uint64_t frames_ = 0;
 };
 

@@ -1,11 +1,16 @@
 #include "media/media_engine.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -171,12 +176,17 @@ struct OutPacket {
 };
 
 struct Thread {
-  explicit Thread(unsigned i) : index(i), tick(io) {}
+  explicit Thread(unsigned i) : index(i), tick(io), sockets(io) {}
   unsigned index;
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   asio::steady_timer tick;
+  // The thread's own epoll set of every RTP/RTCP socket (level-triggered), itself watched
+  // by the io_context: one wake-up serves every socket that became readable, and arming
+  // costs one epoll_ctl per wake-up instead of one per packet (Asio re-arms each wait).
+  asio::posix::stream_descriptor sockets;
+  std::array<epoll_event, 256> ready{};
   std::chrono::steady_clock::time_point next_tick;
   std::uint64_t ticks = 0;
   std::unordered_map<MediaLegId, std::shared_ptr<Leg>> legs;
@@ -247,7 +257,9 @@ struct MediaEngine::Impl {
   }
 
   // --- packet path ---
-  void armRead(Thread& t, const std::shared_ptr<Leg>& leg, bool rtcp_socket);
+  void watch(Thread& t, Leg& leg);
+  void armSockets(Thread& t);
+  void onSocketsReady(Thread& t);
   void drain(Thread& t, Leg& leg, bool rtcp_socket);
   // True when the packet was relayed to the bridged leg.
   bool onRtp(Thread& t, Leg& leg, std::span<const std::uint8_t> bytes, const sockaddr_storage& from,
@@ -274,13 +286,43 @@ struct MediaEngine::Impl {
 // ---------------------------------------------------------------------------------------
 // Receiving
 
-void MediaEngine::Impl::armRead(Thread& t, const std::shared_ptr<Leg>& leg, bool rtcp_socket) {
-  udp::socket& socket = rtcp_socket ? leg->rtcp : leg->rtp;
-  socket.async_wait(udp::socket::wait_read, [this, &t, leg, rtcp_socket](boost::system::error_code ec) {
-    if (ec || !leg->open) return;
-    drain(t, *leg, rtcp_socket);
-    if (leg->open) armRead(t, leg, rtcp_socket);
+// What the epoll set says of a socket: its Leg, with the low bit set for the RTCP socket.
+// Safe because a leg is only destroyed by a command on this thread, never while a batch
+// of ready sockets is being handled, and it leaves the set before its sockets close.
+constexpr std::uintptr_t kRtcpFlag = 1;
+static_assert(alignof(Leg) > 1);
+
+void MediaEngine::Impl::watch(Thread& t, Leg& leg) {
+  for (const bool rtcp : {false, true}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = reinterpret_cast<std::uintptr_t>(&leg) | (rtcp ? kRtcpFlag : 0);
+    const int fd = rtcp ? leg.rtcp.native_handle() : leg.rtp.native_handle();
+    if (::epoll_ctl(t.sockets.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+      core::logError("media: epoll_ctl failed", {{"errno", static_cast<int64_t>(errno)}});
+    }
+  }
+}
+
+void MediaEngine::Impl::armSockets(Thread& t) {
+  t.sockets.async_wait(asio::posix::stream_descriptor::wait_read, [this, &t](boost::system::error_code ec) {
+    if (ec || stopped) return;
+    onSocketsReady(t);
+    armSockets(t);
   });
+}
+
+void MediaEngine::Impl::onSocketsReady(Thread& t) {
+  for (int rounds = 0; rounds < 8; ++rounds) {  // bounded: the tick and commands get their turn
+    const int n = ::epoll_wait(t.sockets.native_handle(), t.ready.data(), static_cast<int>(t.ready.size()), 0);
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      const auto tag = static_cast<std::uintptr_t>(t.ready[static_cast<std::size_t>(i)].data.u64);
+      Leg* leg = reinterpret_cast<Leg*>(tag & ~kRtcpFlag);
+      if (leg->open) drain(t, *leg, (tag & kRtcpFlag) != 0);
+    }
+    if (static_cast<std::size_t>(n) < t.ready.size()) return;
+  }
 }
 
 void MediaEngine::Impl::drain(Thread& t, Leg& leg, bool rtcp_socket) {
@@ -665,9 +707,11 @@ void MediaEngine::Impl::doClose(Thread& t, const std::shared_ptr<Leg>& leg,
     leg->peer = nullptr;
   }
   leg->open = false;
-  boost::system::error_code ec;
-  leg->rtp.close(ec);
-  leg->rtcp.close(ec);
+  for (udp::socket* socket : {&leg->rtp, &leg->rtcp}) {
+    ::epoll_ctl(t.sockets.native_handle(), EPOLL_CTL_DEL, socket->native_handle(), nullptr);
+    boost::system::error_code ec;
+    socket->close(ec);
+  }
   releasePort(leg->port);
   t.counters.legs.fetch_sub(1, std::memory_order_relaxed);
   leg->stats.packets_lost = leg->rx.lost();
@@ -730,14 +774,36 @@ core::Result<void> MediaEngine::start() {
   n = std::min(n, (1u << kThreadBits) - 1);
   for (unsigned i = 0; i < n; ++i) {
     auto t = std::make_unique<Thread>(i);
+    const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0) return core::makeError(core::ErrorCode::kUnavailable, "epoll_create1 failed");
+    t->sockets.assign(epfd);
     t->work.emplace(t->io.get_executor());
     t->next_tick = std::chrono::steady_clock::now();
     impl_->threads.push_back(std::move(t));
   }
   for (auto& t : impl_->threads) {
     Thread* raw = t.get();
-    asio::post(raw->io, [impl = impl_.get(), raw] { impl->scheduleTick(*raw); });
-    raw->thread = std::thread([raw] { raw->io.run(); });
+    asio::post(raw->io, [impl = impl_.get(), raw] {
+      impl->scheduleTick(*raw);
+      impl->armSockets(*raw);
+    });
+    raw->thread = std::thread([raw, realtime = options_.realtime_priority] {
+      if (realtime > 0) {
+        // Like Asterisk's -p and FreeSWITCH's -rp: media threads that wake before the
+        // load generator, the writer and the HTTP threads keep the added jitter small.
+        // They block in epoll between packets and the kernel caps real-time threads at
+        // 95 % of a core, so a busy engine cannot lock the machine up.
+        sched_param param{};
+        param.sched_priority = realtime;
+        const int error = pthread_setschedparam(pthread_self(), SCHED_RR, &param);
+        if (error != 0 && raw->index == 0) {
+          core::logWarn("media threads run without real-time priority",
+                        {{"error", std::string(std::strerror(error))},
+                         {"hint", "grant CAP_SYS_NICE (systemd: AmbientCapabilities=CAP_SYS_NICE)"}});
+        }
+      }
+      raw->io.run();
+    });
   }
   impl_->started = true;
   return {};
@@ -749,6 +815,8 @@ void MediaEngine::stop() {
     Thread* raw = t.get();
     asio::post(raw->io, [impl = impl_.get(), raw] {
       raw->tick.cancel();
+      boost::system::error_code ec;
+      raw->sockets.cancel(ec);
       for (auto& [id, call] : raw->calls) impl->doStopRecording(*raw, call, {});
       std::vector<std::shared_ptr<Leg>> legs;
       for (auto& [id, leg] : raw->legs) legs.push_back(leg);
@@ -827,8 +895,7 @@ core::Result<MediaEngine::OpenedLeg> MediaEngine::openLeg(MediaCallId call) {
       leg->owner = &cit->second;
       t.legs[leg->id] = leg;
       leg->next_rtcp = impl->clock.now() + impl->options.rtcp_interval;
-      impl->armRead(t, leg, false);
-      impl->armRead(t, leg, true);
+      impl->watch(t, *leg);
     });
     return OpenedLeg{id, bound};
   }

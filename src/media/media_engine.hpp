@@ -38,6 +38,7 @@ struct MediaEngineOptions {
   core::Duration media_timeout = std::chrono::seconds(30);  // no RTP while not on hold → event
   core::Duration rtcp_interval = std::chrono::seconds(5);
   std::size_t socket_buffer_bytes = 256 * 1024;  // SO_RCVBUF/SO_SNDBUF per RTP socket
+  int realtime_priority = 0;  // SCHED_RR priority of the media threads (0: normal); needs CAP_SYS_NICE
   std::string recordings_dir;  // repaired at start(); empty: no recording possible
 };
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -126,21 +127,35 @@ core::Result<void> RecordingFile::writeHeader() {
 
 core::Result<void> RecordingFile::appendFrames(std::span<const std::int16_t> left,
                                                std::span<const std::int16_t> right) {
+  if (std::max(left.size(), right.size()) == 0) return failed() ? core::Result<void>(error_) : core::okResult();
+  samples_ = interleaveStereo(left, right);
+  return appendInterleaved(samples_);
+}
+
+core::Result<void> RecordingFile::appendInterleaved(std::span<const std::int16_t> samples) {
   if (failed()) return error_;
   if (finished_) return makeError(ErrorCode::kInternal, "recording already finished");
-  const std::uint64_t count = std::max(left.size(), right.size());
+  const std::uint64_t count = samples.size() / kRecordingChannels;
   if (count == 0) return core::okResult();
+  samples = samples.first(count * kRecordingChannels);  // whole frames only
   if ((frames_ + count) * kRecordingFrameBytes > kMaxWavDataBytes) {
     return fail(makeError(ErrorCode::kUnavailable, "recording reached the 4 GiB WAV limit"));
   }
-  samples_ = interleaveStereo(left, right);
-  bytes_.resize(samples_.size() * 2);
-  for (std::size_t i = 0; i < samples_.size(); ++i) {
-    const auto u = static_cast<std::uint16_t>(samples_[i]);
-    bytes_[2 * i] = static_cast<std::uint8_t>(u);
-    bytes_[2 * i + 1] = static_cast<std::uint8_t>(u >> 8);
+  std::span<const std::uint8_t> bytes;
+  if constexpr (std::endian::native == std::endian::little) {
+    // Already the file's byte order: written straight from the caller's block.
+    bytes = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(samples.data()),
+                                          samples.size_bytes());
+  } else {
+    bytes_.resize(samples.size() * 2);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      const auto u = static_cast<std::uint16_t>(samples[i]);
+      bytes_[2 * i] = static_cast<std::uint8_t>(u);
+      bytes_[2 * i + 1] = static_cast<std::uint8_t>(u >> 8);
+    }
+    bytes = bytes_;
   }
-  auto written = output_->writeAt(kPcm16WavHeaderSize + frames_ * kRecordingFrameBytes, bytes_);
+  auto written = output_->writeAt(kPcm16WavHeaderSize + frames_ * kRecordingFrameBytes, bytes);
   if (!written.ok()) return fail(written.error());
   frames_ += count;
   if (frames_ - frames_in_header_ >= kHeaderIntervalFrames) return writeHeader();

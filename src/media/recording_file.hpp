@@ -56,6 +56,9 @@ class RecordingFile {
   // side with silence. After a failure every call returns the first error again.
   core::Result<void> appendFrames(std::span<const std::int16_t> left,
                                   std::span<const std::int16_t> right);
+  // The same from interleaved L/R samples (a partial last frame is ignored): no copy on
+  // a little-endian machine.
+  core::Result<void> appendInterleaved(std::span<const std::int16_t> samples);
   // Rewrites the header so that it counts every frame appended so far.
   core::Result<void> flush();
   // Writes the final header and syncs the file to disk. Nothing may be appended after.

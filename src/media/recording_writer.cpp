@@ -117,14 +117,7 @@ void RecordingWriter::handle(AppendCommand& command) {
   const auto it = recordings_.find(command.handle);
   if (it == recordings_.end() || it->second.file == nullptr) return;  // unknown or failed
   Recording& recording = it->second;
-  const std::size_t frames = command.samples.size() / 2;
-  left_.resize(frames);
-  right_.resize(frames);
-  for (std::size_t i = 0; i < frames; ++i) {
-    left_[i] = command.samples[2 * i];
-    right_[i] = command.samples[2 * i + 1];
-  }
-  auto written = recording.file->appendFrames(left_, right_);
+  auto written = recording.file->appendInterleaved(command.samples);
   recording.frames = recording.file->frames();
   if (!written.ok()) fail(command.handle, recording, written.error().message);
 }

@@ -121,8 +121,6 @@ class RecordingWriter {
   bool stopping_ = false;
 
   std::unordered_map<Handle, Recording> recordings_;  // writer thread only
-  std::vector<std::int16_t> left_;                    // reused to split blocks
-  std::vector<std::int16_t> right_;
   std::thread thread_;  // last: starts once everything above exists
 };
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "support/temp_dir.hpp"
@@ -44,6 +45,35 @@ TEST(Config, ConfigFileTakesSeveralSipListeners) {
   auto problems = loadConfigFile(bad, config);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("bad.toml:2"), std::string::npos) << problems[0];
+}
+
+TEST(Config, ConfigFileTakesTheMediaSettings) {
+  testing::TempDir dir;
+  auto file = dir.write("media.toml",
+                        "[server]\nmedia_threads = 3\nmedia_timeout_s = 45\nmedia_priority = 20\n"
+                        "record_calls = false\nprompts_dir = \"/srv/prompts\"\n");
+  ServeConfig config;
+  EXPECT_TRUE(loadConfigFile(file, config).empty());
+  EXPECT_EQ(config.media_threads, 3);
+  EXPECT_EQ(config.media_timeout_s, 45);
+  EXPECT_EQ(config.media_priority, 20);
+  EXPECT_FALSE(config.record_calls);
+  EXPECT_EQ(config.prompts_dir, "/srv/prompts");
+
+  auto bad = dir.write("bad-media.toml",
+                       "[server]\nmedia_threads = -1\nmedia_timeout_s = 1\nmedia_priority = 100\n"
+                       "record_calls = \"yes\"\n");
+  ServeConfig untouched;
+  auto problems = loadConfigFile(bad, untouched);
+  ASSERT_EQ(problems.size(), 4u);
+  for (const char* key : {"media_threads", "media_timeout_s", "media_priority", "record_calls"}) {
+    EXPECT_EQ(std::count_if(problems.begin(), problems.end(),
+                            [&](const std::string& p) { return p.find(key) != std::string::npos; }),
+              1)
+        << key;
+  }
+  EXPECT_EQ(untouched.media_timeout_s, 30);
+  EXPECT_TRUE(untouched.record_calls);
 }
 
 }  // namespace

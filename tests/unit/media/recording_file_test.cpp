@@ -95,6 +95,25 @@ TEST(RecordingFileTest, FinishWritesExactSizesAndChannels) {
   EXPECT_EQ(repair->frames, written);
 }
 
+TEST(RecordingFileTest, InterleavedBlocksWriteTheSameBytesAndIgnoreAPartialFrame) {
+  testing::TempDir dir;
+  const auto split_path = dir.path() / "split.wav";
+  const auto block_path = dir.path() / "block.wav";
+  auto split = RecordingFile::create(split_path.string());
+  auto block = RecordingFile::create(block_path.string());
+  ASSERT_TRUE(split.ok() && block.ok());
+  const auto left = tone(1000, 9000, 0);
+  const auto right = tone(2000, 9000, 0);
+  ASSERT_TRUE((*split)->appendFrames(left, right).ok());
+  auto interleaved = interleaveStereo(left, right);
+  interleaved.push_back(1234);  // half a frame: not written
+  ASSERT_TRUE((*block)->appendInterleaved(interleaved).ok());
+  EXPECT_EQ((*block)->frames(), 9000u);
+  ASSERT_TRUE((*split)->finish().ok());
+  ASSERT_TRUE((*block)->finish().ok());
+  EXPECT_EQ(readFile(split_path), readFile(block_path));
+}
+
 TEST(RecordingFileTest, CrashLeavesAtMostOneSecondUncountedAndRepairFixesIt) {
   testing::TempDir dir;
   const auto path = dir.path() / "crash.wav";
