@@ -12,6 +12,7 @@
 #include "harness.hpp"
 #include "sip/digest.hpp"
 #include "sip/message_builder.hpp"
+#include "sip/sdp.hpp"
 #include "sip/sip_message.hpp"
 
 namespace sb::testing {
@@ -180,8 +181,20 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   ASSERT_EQ(incoming->method(), "INVITE");
   EXPECT_EQ(incoming->requestUri(), "sip:alice@df7jal23ls0d.invalid;transport=ws");
   EXPECT_NE(incoming->header("Via").value_or("").find("SIP/2.0/WS "), std::string_view::npos);
-  EXPECT_EQ(incoming->body(), kOffer);
+  // The browser gets the server's own offer (the server terminates the media): our
+  // address, an RTP port of ours, the customer's codec first.
+  {
+    auto offer = sip::parseSdp(incoming->body());
+    ASSERT_TRUE(offer.ok()) << incoming->body();
+    ASSERT_EQ(offer->media.size(), 1u);
+    EXPECT_EQ(offer->connectionFor(0)->address, "127.0.0.1");
+    EXPECT_NE(offer->media[0].port, 40000);
+    EXPECT_EQ(offer->media[0].port % 2, 0);
+    EXPECT_EQ(offer->media[0].formats.front(), "0");
+    EXPECT_NE(offer->origin.username, "trunk");
+  }
   EXPECT_TRUE(waitForGauge("sb_sip_calls", 2));
+  EXPECT_TRUE(waitForGauge("sb_media_legs", 2));
 
   // The browser answers.
   sip::SipMessage answer = sip::makeResponse(*incoming, 200, "browser1");
@@ -199,7 +212,15 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   auto answered = trunk.receive(200);
   ASSERT_TRUE(answered);
   ASSERT_EQ(answered->statusCode(), 200);
-  EXPECT_EQ(answered->body(), sdp);
+  // The customer's answer is the server's too: PCMU and telephone-event as offered, on
+  // another port of ours.
+  {
+    auto our_answer = sip::parseSdp(answered->body());
+    ASSERT_TRUE(our_answer.ok()) << answered->body();
+    EXPECT_EQ(our_answer->connectionFor(0)->address, "127.0.0.1");
+    EXPECT_NE(our_answer->media[0].port, 40000);
+    EXPECT_EQ(our_answer->media[0].formats, (std::vector<std::string>{"0", "101"}));
+  }
   const std::string to = std::string(answered->header("To").value_or(""));
   trunk.send(server_->sipPort(), "ACK sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
                                      " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
@@ -222,6 +243,8 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   ASSERT_TRUE(ws.send(sip::serializeSipMessage(sip::makeResponse(*bye, 200))));
   EXPECT_TRUE(waitForGauge("sb_sip_calls", 0));
   EXPECT_TRUE(waitForGauge("sb_sip_dialogs", 0));
+  EXPECT_TRUE(waitForGauge("sb_media_legs", 0));
+  EXPECT_TRUE(waitForGauge("sb_media_ports_in_use", 0));
 
   // Closing the socket removes the registration made on it.
   ws.close();
