@@ -42,7 +42,7 @@ namespace {
 
 constexpr std::size_t kBatch = 32;          // datagrams per recvmmsg/sendmmsg
 constexpr std::size_t kMaxDatagram = 1500;  // larger RTP is not audio we take
-constexpr int kBindAttempts = 8;
+constexpr int kBindAttempts = 32;  // ports another program holds are set aside as found
 constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr std::uint8_t kComfortNoise = 13;  // RFC 3389: accepted, not relayed
 constexpr unsigned kThreadBits = 8;

@@ -4,7 +4,9 @@ logs, /metrics checks, and the clean-up that leaves no process behind."""
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import random
 import re
 import shutil
 import signal
@@ -15,6 +17,8 @@ import time
 import urllib.request
 import wave
 from pathlib import Path
+
+import rtp_tool
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
@@ -75,6 +79,10 @@ BARESIP = shutil.which("baresip") or "baresip"
 BARESIP_MODULES = "/usr/lib/baresip/modules"
 
 
+# The media gauges that must be back to 0 once no call is left (after every test).
+MEDIA_IDLE = {"sb_media_legs": 0, "sb_media_calls": 0, "sb_media_ports_in_use": 0}
+
+
 class Failure(Exception):
     """A test failed; the message says what was expected and what happened."""
 
@@ -92,6 +100,42 @@ def free_port(ip: str) -> int:
                     continue
                 return port
     raise Failure(f"no free port on {ip}")
+
+
+# Where the tests take blocks of UDP ports for media: below the kernel's ephemeral ports
+# (32768 up) and below 20000, where the server's default --rtp-ports and the media load
+# bench (20000-39999) live. The server's --rtp-ports and sipp's -mp get separate parts.
+SERVER_RTP_PORTS = (10000, 16000)
+SIPP_MEDIA_PORTS = (16000, 20000)
+
+
+def free_port_block(ip: str, count: int, within: tuple[int, int] = SIPP_MEDIA_PORTS) -> int:
+    """The first of count consecutive UDP ports free on ip now, even, inside within:
+    sipp's rtp_stream binds [media_port] (-mp) and +1 (RTCP) for its first call, +2 and
+    +3 for the next, and so on, and gives up when one is taken."""
+    for _ in range(100):
+        base = 2 * random.randrange(within[0] // 2, (within[1] - count) // 2)
+        socks = []
+        try:
+            for p in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind((ip, p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise Failure(f"no {count} free consecutive UDP ports on {ip}")
+
+
+def rtp_range(size: int = 100) -> str:
+    """--rtp-ports for one server: a random block of ports that are free now, so that
+    tests running side by side (ctest -j2) and other programs on the machine rarely try
+    the same ports (the server gives a call up after 8 ports it cannot bind)."""
+    low = free_port_block(AGENT_IP, size, SERVER_RTP_PORTS)
+    return f"{low}-{low + size - 1}"
 
 
 class Proc:
@@ -167,11 +211,29 @@ class Sipp(Proc):
     def received_anything(self) -> bool:
         return self.messages.exists() and "message received" in self.messages.read_text(errors="replace")
 
+    def messages_log(self) -> list[tuple[float, str, str]]:
+        """(wall-clock time, "sent" or "received", first line) of every SIP message in its
+        -trace_msg log, in order (sipp stamps them in local time, as time.time() reads)."""
+        if not self.messages.exists():
+            return []
+        out = []
+        for m in MESSAGE_RE.finditer(self.messages.read_text(errors="replace")):
+            when = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+            out.append((when, m.group(2), m.group(3).strip()))
+        return out
+
+    def times(self, direction: str, first_line: str) -> list[float]:
+        """When it sent or received messages whose first line matches first_line (a regex)."""
+        return [t for t, d, line in self.messages_log() if d == direction and re.match(first_line, line)]
+
     def received_requests(self, method: str) -> int:
         if not self.messages.exists():
             return 0
         text = self.messages.read_text(errors="replace")
         return len(re.findall(rf"message received \[\d+\] bytes :\s*\n\s*{method} sip", text))
+
+
+MESSAGE_RE = re.compile(r"-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n\w+ message (sent|received)[^\n]*\n\s*\n([^\n]*)")
 
 
 class Server:
@@ -195,6 +257,8 @@ class Run:
         self.registered: list[tuple[str, str, int, str]] = []  # (agent, contact ip, port, transport)
         self.outbound_port = 0
         self.sinks: list[socket.socket] = []
+        self.peers: list = []  # rtp_tool.RtpPeer, stopped by close()
+        self.server_argv: list[str] = []
         self.trace: list[str] = []
 
     def log(self, line: str) -> None:
@@ -210,6 +274,7 @@ class Run:
         proc = self.server.proc
         if not proc.alive():
             raise Failure(f"the server died during the test (exit {proc.popen.returncode})")
+        self.expect_gauges(MEDIA_IDLE)  # no media leg, call or port left behind
         proc.signal(signal.SIGTERM)
         try:
             code = proc.popen.wait(timeout=10)
@@ -228,14 +293,23 @@ class Run:
             p.stop()
         for s in self.sinks:
             s.close()
+        for peer in self.peers:
+            peer.stop()
 
     # --- the server -------------------------------------------------------------------
 
-    def start_server(self) -> Server:
+    @property
+    def data_dir(self) -> Path:
+        return self.dir / "data"
+
+    def start_server(self, extra: list[str] | None = None) -> Server:
+        """Provisions the data directory and starts `serve` on it; extra: more flags
+        (e.g. --media-timeout 3), kept for restart_server()."""
         binary = self.args.binary
         if not binary or not os.access(binary, os.X_OK):
             raise Failure(f"no switchboard binary at {binary!r} (--binary)")
-        data = self.dir / "data"
+        binary = os.path.abspath(binary)  # the children run in the test's directory
+        data = self.data_dir
         prov = self.dir / "provisioning.toml"
         self.outbound_port = free_port(TRUNK_IP)  # where the trunk takes our outbound calls
         prov.write_text(PROVISIONING.replace("{outbound_port}", str(self.outbound_port)))
@@ -243,8 +317,32 @@ class Run:
                              capture_output=True, text=True, timeout=60)
         if imp.returncode != 0:
             raise Failure(f"import failed ({imp.returncode}): {imp.stderr}{imp.stdout}")
-        proc = Proc(self, "server", [binary, "serve", "--data-dir", str(data), "--http", "127.0.0.1:0",
-                                     "--sip", "127.0.0.1:0", "--log-level", "debug"])
+        self.server_argv = [binary, "serve", "--data-dir", str(data), "--http", "127.0.0.1:0",
+                            "--sip", "127.0.0.1:0", "--rtp-ports", rtp_range(), "--log-level", "debug",
+                            *(extra or [])]
+        return self._serve("server")
+
+    def kill_server(self, sig: int = signal.SIGKILL) -> int:
+        """Signals the running server (SIGKILL: a crash) and waits for it; its exit code."""
+        assert self.server
+        proc = self.server.proc
+        self.log(f"{proc.name}: signal {signal.Signals(sig).name}")
+        proc.signal(sig)
+        code = proc.popen.wait(timeout=10)
+        proc.ended = time.monotonic()
+        self.log(f"{proc.name} exited with {code}")
+        self.server = None
+        return code
+
+    def restart_server(self) -> Server:
+        """A new server on the same data directory, flags and RTP ports (after kill_server)."""
+        if self.server and self.server.proc.alive():
+            raise Failure("restart_server: the server is still running")
+        n = sum(1 for p in self.procs if p.name.startswith("server"))
+        return self._serve(f"server-{n + 1}")
+
+    def _serve(self, name: str) -> Server:
+        proc = Proc(self, name, self.server_argv)
         http_re = re.compile(r"switchboard: http listening on 127\.0\.0\.1:(\d+)")
         sip_re = re.compile(r"switchboard: sip listening on 127\.0\.0\.1:(\d+) \(udp, tcp\)")
         deadline = time.monotonic() + 20
@@ -265,7 +363,7 @@ class Run:
             raise Failure("the server did not print 'switchboard: sip listening on 127.0.0.1:PORT (udp, tcp)'"
                           f" (exit code {proc.popen.poll()}); its stdout:\n{out}")
         self.server = Server(proc, int(http), int(sip))
-        self.log(f"server up: http {http}, sip {sip}")
+        self.log(f"{name} up: http {http}, sip {sip}")
         return self.server
 
     def metrics(self) -> dict[str, float]:
@@ -302,12 +400,13 @@ class Run:
                 return
             if time.monotonic() > deadline:
                 raise Failure(f"after {timeout:.0f} s the gauges are {wrong}, expected {expected}"
-                              f" (all sb_sip_*: { {k: v for k, v in seen.items() if k.startswith('sb_sip_')} })")
+                              f" (all sb_sip_* and sb_media_*: "
+                              f"{ {k: v for k, v in seen.items() if k.startswith(('sb_sip_', 'sb_media_'))} })")
             time.sleep(0.1)
 
     def expect_idle(self) -> None:
         """No call and no dialog left: these gauges drop as soon as a call ends."""
-        self.expect_gauges({"sb_sip_calls": 0, "sb_sip_dialogs": 0})
+        self.expect_gauges({"sb_sip_calls": 0, "sb_sip_dialogs": 0, **MEDIA_IDLE})
         if self.args.linger:
             self.expect_gauges({"sb_sip_transactions": 0}, timeout=40)
 
@@ -378,11 +477,13 @@ class Run:
         self.registered.clear()
         self.expect_gauges({"sb_sip_registrations": 0}, timeout=5)
 
-    def phone(self, agent: str, scenario: str, *, calls: int = 1, ip: str = AGENT_IP,
+    def phone(self, agent: str, scenario: str | Path, *, calls: int = 1, ip: str = AGENT_IP,
               extra: list[str] | None = None, pause_ms: int = 200, register: bool = True,
-              name: str | None = None) -> Sipp:
-        """An agent's phone: a sipp UAS that takes calls, registered unless told not to."""
-        p = self.sipp(name or f"phone-{agent}", scenario, ip, keys={"user": agent, "rtp_port": str(self.rtp_sink(ip))},
+              name: str | None = None, rtp_port: int | None = None) -> Sipp:
+        """An agent's phone: a sipp UAS that takes calls, registered unless told not to.
+        rtp_port: what its SDP names as [rtp_port] (a bound sink unless given)."""
+        p = self.sipp(name or f"phone-{agent}", scenario, ip,
+                      keys={"user": agent, "rtp_port": str(rtp_port or self.rtp_sink(ip))},
                       extra=["-aa"] + (extra or []), calls=calls, pause_ms=pause_ms)
         time.sleep(0.2)
         if not p.alive():
@@ -391,12 +492,45 @@ class Run:
             self.register(agent, ip, p.port)  # type: ignore[attr-defined]
         return p
 
-    def customer(self, scenario: str, *, number: str = NUMBER, ip: str = TRUNK_IP, target: str | None = None,
-                 calls: int = 1, extra: list[str] | None = None, name: str = "customer",
-                 pause_ms: int = 200) -> Sipp:
+    def customer(self, scenario: str | Path, *, number: str = NUMBER, ip: str = TRUNK_IP,
+                 target: str | None = None, calls: int = 1, extra: list[str] | None = None,
+                 name: str = "customer", pause_ms: int = 200, rtp_port: int | None = None) -> Sipp:
         return self.sipp(name, scenario, ip, target=target or self.server.sip,  # type: ignore[union-attr]
-                         keys={"rtp_port": str(self.rtp_sink(ip))}, extra=["-s", number] + (extra or []),
-                         calls=calls, pause_ms=pause_ms)
+                         keys={"rtp_port": str(rtp_port or self.rtp_sink(ip))},
+                         extra=["-s", number] + (extra or []), calls=calls, pause_ms=pause_ms)
+
+    # --- media ------------------------------------------------------------------------
+
+    def media_args(self, ip: str, calls: int = 1) -> list[str]:
+        """-mi/-mp for a sipp that plays RTP (rtp_stream, play_pcap_audio): a block of
+        free ports for its calls' streams."""
+        return ["-mi", ip, "-mp", str(free_port_block(ip, 2 * calls + 2))]
+
+    def rtp_peer(self, ip: str) -> "rtp_tool.RtpPeer":
+        """A recording RTP peer (rtp_tool.RtpPeer) on ip, stopped with the test."""
+        peer = rtp_tool.RtpPeer(ip)
+        self.peers.append(peer)
+        self.log(f"rtp peer on {ip}:{peer.port}")
+        return peer
+
+    def recordings(self) -> list[Path]:
+        root = self.data_dir / "recordings"
+        return sorted(root.rglob("*.wav")) if root.exists() else []
+
+    def server_log(self, msg: str) -> list[dict[str, str]]:
+        """The key=value fields of every server log line (text format, any server of the
+        test) whose message is msg, in order."""
+        out = []
+        line_re = re.compile(rf"^\S+ \w+ {re.escape(msg)}(?: |$)(.*)$")
+        for p in self.procs:
+            if not p.name.startswith("server"):
+                continue
+            for line in p.err.read_text(errors="replace").splitlines():
+                m = line_re.match(line)
+                if m:
+                    out.append({k: v.strip('"') for k, v in re.findall(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\S+)',
+                                                                        m.group(1))})
+        return out
 
     def expect_no_invite(self, phone: Sipp) -> None:
         time.sleep(0.5)
@@ -414,7 +548,7 @@ class Run:
             files = [p.err]
             if isinstance(p, Sipp):
                 files = [p.errors, p.err, p.messages]
-            elif p.name == "server":
+            elif p.name.startswith("server"):
                 files = [p.out, p.err]
             elif p.name.startswith("baresip"):
                 files = [p.out, p.err]

@@ -15,16 +15,20 @@ Each test named on the command line runs alone, in its own temporary directory:
   4. runs the customer's side, a sipp UAC bound to the trunk address (trunk_*.xml), and
      waits for every sipp with strict timeouts, checking exit codes (0 = every call
      went as the scenario says);
-  5. checks the server's /metrics: sb_sip_calls and sb_sip_dialogs back to 0, and after
-     the phones un-register (Expires: 0) sb_sip_registrations back to 0; then that the
-     server is still running and exits 0 on SIGTERM;
+  5. checks the server's /metrics: sb_sip_calls, sb_sip_dialogs, sb_media_legs,
+     sb_media_calls and sb_media_ports_in_use back to 0, and after the phones un-register
+     (Expires: 0) sb_sip_registrations back to 0; then that the server is still running,
+     has no media leg, call or port left, and exits 0 on SIGTERM;
   6. stops everything (SIGTERM, then SIGKILL, to each process group it started, also
      on failure, on SIGTERM/SIGINT and when the test overruns its --budget, which is
      below the ctest TIMEOUT) and, on failure, prints what failed with the sipp error
      and message logs (-trace_err, -trace_msg) and the server's stdout and stderr.
 
 The tests are the t_* functions below (README.md has the table), the self-checks s_*;
-harness.py has the processes, the server, sipp and baresip they are made of.
+harness.py has the processes, the server, sipp and baresip they are made of, rtp_tool.py
+the media side (G.711 tone files for sipp's rtp_stream, a recording RTP peer, Goertzel,
+WAV headers). The media tests write their tone files into the test's directory, where
+sipp runs: sipp 3.6 does not expand [keywords] in <exec rtp_stream=...>.
 
 `--selfcheck` runs the same scenario files against each other instead, with no server
 (trunk UAC straight to the agent UAS; small mock scenarios in selfcheck/ play the
@@ -45,10 +49,14 @@ import argparse
 import re
 import shutil
 import signal
+import struct
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from pathlib import Path  # noqa: E402
+
+import rtp_tool  # noqa: E402
 from harness import (  # noqa: E402
     AGENT_IP, BARESIP, CUSTOMER_NUMBER, DOMAIN, NUMBER, OTHER_IP, RING_TIMEOUT_S, SCENARIOS, SECRETS, SIPP,
     TRUNK_IP, UNKNOWN_NUMBER, WRONG_SECRET, Failure, Proc, Run, Sipp, free_port, wait_for_output,
@@ -185,9 +193,43 @@ def t_no_answer(r: Run) -> None:
     call_test(r, "agent_ring.xml", "trunk_noanswer.xml", min_seconds=RING_TIMEOUT_S - 0.5)
 
 
+def sdp_answers(p: Sipp) -> list[tuple[str, str, str, str]]:
+    """(c= address, m=audio port, direction, payload types) of every 200 with an SDP that
+    p received."""
+    text = p.messages.read_text(errors="replace") if p.messages.exists() else ""
+    out = []
+    for block in text.split("message received")[1:]:
+        if not re.match(r"\s*\[\d+\] bytes :\s*\n\s*SIP/2\.0 200", block) or "m=audio" not in block:
+            continue
+        c = re.search(r"c=IN IP4 (\S+)", block)
+        m = re.search(r"m=audio (\d+) RTP/AVP ([\d ]+)", block)
+        d = re.search(r"a=(sendrecv|sendonly|recvonly|inactive)", block)
+        out.append((c.group(1) if c else "?", m.group(1) if m else "?", d.group(1) if d else "sendrecv",
+                    m.group(2).strip() if m else "?"))
+    return out
+
+
 def t_hold(r: Run) -> None:
-    """re-INVITE a=sendonly then a=sendrecv from the trunk, relayed to alice's phone and answered."""
-    call_test(r, "agent_hold.xml", "trunk_hold.xml")
+    """The customer re-INVITEs a=sendonly then a=sendrecv: the server answers both itself
+    (200, its own address and port, recvonly then sendrecv); the phone gets no re-INVITE."""
+    call_test(r, "agent_answer.xml", "trunk_hold.xml")
+    customer = next(p for p in r.procs if p.name == "customer")
+    phone = next(p for p in r.procs if p.name == "phone-alice")
+    if phone.received_requests("INVITE") != 1:  # type: ignore[attr-defined]
+        raise Failure(f"the phone got {phone.received_requests('INVITE')} INVITEs, expected 1 (no re-INVITE)")  # type: ignore
+    answers = sdp_answers(customer)  # type: ignore[arg-type]
+    r.log(f"customer's SDP answers: {answers}")
+    if len(answers) != 3:
+        raise Failure(f"the customer got {len(answers)} 200s with SDP, expected 3: {answers}")
+    (addr, port, first, _), held, resumed = answers
+    if first != "sendrecv" or held[2] not in ("recvonly", "inactive") or resumed[2] != "sendrecv":
+        raise Failure(f"directions {first}, {held[2]}, {resumed[2]}: expected sendrecv, recvonly (or inactive), sendrecv")
+    if any(a[:2] != (addr, port) for a in answers) or addr != "127.0.0.1" or port in ("0", "?"):
+        raise Failure(f"the answers to the re-INVITEs must keep the server's address and port: {answers}")
+    for a in answers:  # an audio codec of the offer (0 8 101), in the trunk's numbers
+        pts = a[3].split()
+        if not pts or not set(pts) <= {"0", "8", "101"} or not set(pts) & {"0", "8"}:
+            raise Failure(f"an SDP answer's m=audio formats {a[3]!r} are not a codec the customer offered")
 
 
 def t_fork(r: Run) -> None:
@@ -385,6 +427,302 @@ def t_udp_loss(r: Run) -> None:
     r.unregister_all()
 
 
+# --- media: tones, recordings, DTMF, hold, crash, timeout --------------------------------
+# sipp plays raw G.711 files with rtp_stream and RFC 4733 captures with play_pcap_audio;
+# rtp_tool.RtpPeer stands in for a side whose received audio must be checked.
+
+TALK_S = 4.0  # how long the tone calls talk (customer's -d)
+
+
+def tone_files(r: Run, agent_pt: int = rtp_tool.PCMU) -> None:
+    """customer-tone.ulaw (1 kHz) and agent-tone.ulaw/.alaw (2 kHz) where sipp runs."""
+    rtp_tool.write_tone_file(r.dir / "customer-tone.ulaw", 1000, rtp_tool.PCMU)
+    rtp_tool.write_tone_file(r.dir / "agent-tone.ulaw", 2000, rtp_tool.PCMU)
+    rtp_tool.write_tone_file(r.dir / "agent-tone.alaw", 2000, rtp_tool.PCMA)
+
+
+def pcma_phone(r: Run, scenario: str = "agent_media_answer.xml") -> Path:
+    """The phone's scenario rewritten to answer PCMA only and play the A-law tone."""
+    text = (SCENARIOS / scenario).read_text()
+    for old, new in (("RTP/AVP 0 101", "RTP/AVP 8 101"), ("a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000"),
+                     ('rtp_stream="agent-tone.ulaw,-1,0"', 'rtp_stream="agent-tone.alaw,-1,8"')):
+        if old not in text:
+            raise Failure(f"{scenario} has no {old!r} to rewrite")
+        text = text.replace(old, new)
+    out = r.dir / scenario.replace(".xml", "_pcma.xml")
+    out.write_text(text)
+    return out
+
+
+def sdp_port(r: Run, scenario: str | Path, port: int, name: str) -> Path:
+    """A scenario whose SDP names port instead of sipp's own stream port (self-checks: the
+    stream still plays from sipp's port, its far end is then an RtpPeer)."""
+    path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
+    out = r.dir / f"{name}.xml"
+    out.write_text(path.read_text().replace("[rtpstream_audio_port]", str(port)))
+    return out
+
+
+def tone_figures(left: list[int], right: list[int]) -> tuple[float, float]:
+    """(P(1 kHz)/P(2 kHz) on the left, P(2 kHz)/P(1 kHz) on the right)."""
+    pl, pr = rtp_tool.powers(left), rtp_tool.powers(right)
+    return pl[1000] / max(pl[2000], 1e-9), pr[2000] / max(pr[1000], 1e-9)
+
+
+def check_tones(label: str, left: list[int], right: list[int] | None = None, *, ratio: float = 10.0) -> str:
+    """Left dominated by 1 kHz and right by 2 kHz (each more than ratio times the other)."""
+    pl = rtp_tool.powers(left)
+    if not left or pl[1000] < ratio * pl[2000] or rtp_tool.rms(left) < 1000:
+        raise Failure(f"{label}: the customer's side is not a 1 kHz tone: {rtp_tool.describe(left)}")
+    figures = f"{label}: left P1k/P2k {pl[1000] / max(pl[2000], 1e-9):.3g}"
+    if right is not None:
+        pr = rtp_tool.powers(right)
+        if not right or pr[2000] < ratio * pr[1000] or rtp_tool.rms(right) < 1000:
+            raise Failure(f"{label}: the agent's side is not a 2 kHz tone: {rtp_tool.describe(right)}")
+        figures += f", right P2k/P1k {pr[2000] / max(pr[1000], 1e-9):.3g}"
+    return figures
+
+
+def check_recording(r: Run, path: Path, talk_s: float | None = None) -> tuple[float, str]:
+    """A finished recording: a 2-channel 8 kHz 16-bit WAV whose sizes match the file, the
+    customer's 1 kHz on the left and the agent's 2 kHz on the right over its middle, and
+    (when talk_s is given) as long as the talk within 0.5 s. Returns (seconds, figures)."""
+    try:
+        header = rtp_tool.wav_header(path)
+        left, right = rtp_tool.read_stereo(path)
+    except Exception as e:  # noqa: BLE001 (ValueError, EOFError, wave.Error, OSError)
+        raise Failure(f"{path.name} is not a valid recording: {type(e).__name__}: {e}")
+    if (header.channels, header.rate, header.bits) != (2, 8000, 16):
+        raise Failure(f"{path.name}: {header.channels} ch, {header.rate} Hz, {header.bits} bit; expected 2, 8000, 16")
+    if header.problems():
+        raise Failure(f"{path.name}: {'; '.join(header.problems())}")
+    seconds = len(left) / rtp_tool.RATE
+    if talk_s is not None and abs(seconds - talk_s) > 0.5:
+        raise Failure(f"{path.name} holds {seconds:.2f} s of audio, the talk lasted {talk_s:.2f} s (±0.5 s)")
+    figures = check_tones(path.name, rtp_tool.middle(left), rtp_tool.middle(right))
+    return seconds, figures
+
+
+def media_tones(r: Run, agent_pt: int) -> None:
+    r.start_server()
+    tone_files(r)
+    scenario = "agent_media_answer.xml" if agent_pt == rtp_tool.PCMU else pcma_phone(r)
+    phone = r.phone("alice", scenario, extra=r.media_args(AGENT_IP))
+    customer = r.customer("trunk_media_call.xml", extra=r.media_args(TRUNK_IP), pause_ms=int(TALK_S * 1000))
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    r.expect_idle()
+    acks, byes = customer.times("sent", "ACK "), customer.times("sent", "BYE ")
+    if len(acks) != 1 or len(byes) != 1:
+        raise Failure(f"the customer sent {len(acks)} ACKs and {len(byes)} BYEs, expected one each")
+    talk = byes[0] - acks[0]
+    files = r.recordings()
+    if len(files) != 1:
+        raise Failure(f"expected exactly one recording, found {[str(f) for f in files]}")
+    answered, done = r.server_log("call answered"), r.server_log("recording done")
+    if len(answered) != 1 or len(done) != 1 or Path(done[0].get("path", "")) != files[0] \
+            or Path(answered[0].get("recording", "")) != files[0]:
+        raise Failure(f"expected one 'call answered' and one 'recording done' naming {files[0]}: {answered} {done}")
+    rel = files[0].relative_to(r.data_dir / "recordings")
+    if rel.parts[0] != DOMAIN or not re.fullmatch(r"\d{4}-\d\d-\d\d", rel.parts[1]) \
+            or not re.fullmatch(r"\d{8}-\d{6}-.+\.wav", rel.parts[2]):
+        raise Failure(f"recording path {rel}: expected {DOMAIN}/YYYY-MM-DD/YYYYMMDD-HHMMSS-<call>.wav")
+    seconds, figures = check_recording(r, files[0], talk)
+    logged = float(done[0].get("seconds", "nan"))
+    if not abs(logged - seconds) <= 0.1:
+        raise Failure(f"'recording done' says seconds={done[0].get('seconds')}, the file holds {seconds:.2f} s")
+    r.log(f"talk {talk:.2f} s (ACK to BYE), recording {seconds:.2f} s, logged {logged} s; {figures}")
+    r.unregister_all()
+
+
+def t_media_tones(r: Run) -> None:
+    """The customer plays 1 kHz, the agent 2 kHz (both PCMU, sipp's rtp_stream), 4 s, the
+    customer hangs up: one recording, a stereo 8 kHz WAV, 1 kHz left, 2 kHz right (each
+    >10x the other tone's power over the middle), as long as the talk within 0.5 s."""
+    media_tones(r, rtp_tool.PCMU)
+
+
+def t_media_tones_pcma(r: Run) -> None:
+    """The same with the agent's phone on PCMA (payload 8): the bridge transcodes."""
+    media_tones(r, rtp_tool.PCMA)
+
+
+DTMF_KEYS = ["1", "5", "9", "*", "#"]
+
+
+def t_media_dtmf(r: Run) -> None:
+    """The customer presses 1 5 9 * # (sipp's RFC 4733 captures, payload 101): the server
+    logs `dtmf from=customer digit=D` once per key, in order."""
+    r.start_server()
+    phone = r.phone("alice", "agent_answer.xml")
+    customer = r.customer("trunk_dtmf.xml", extra=r.media_args(TRUNK_IP))
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    r.expect_idle()
+    lines = r.server_log("dtmf")
+    got = [(d.get("from"), d.get("digit")) for d in lines]
+    if got != [("customer", k) for k in DTMF_KEYS]:
+        raise Failure(f"dtmf log lines {got}, expected {[('customer', k) for k in DTMF_KEYS]}")
+    if len({d.get("call") for d in lines}) != 1:
+        raise Failure(f"the dtmf lines name different calls: {lines}")
+    r.log(f"dtmf: {''.join(k for _, k in got)}")
+    r.unregister_all()
+
+
+def hold_windows(phone: Sipp) -> dict[str, tuple[float, float]]:
+    """Before, during and after the agent's hold, from the phone's own message log."""
+    ack = phone.times("received", "ACK ")
+    invites, oks = phone.times("sent", "INVITE "), phone.times("received", "SIP/2.0 200")
+    bye = phone.times("sent", "BYE ")
+    answered = [next((t for t in oks if t >= sent), None) for sent in invites]  # not a retransmitted 200
+    if not ack or len(invites) != 2 or None in answered or not bye:
+        raise Failure(f"the phone's log lacks ACK, 2 re-INVITEs with 200s and BYE: {phone.messages_log()}")
+    margin = 0.3  # the media path switches within a packet or two; keep clear of it
+    return {"before": (ack[0] + margin, invites[0] - 0.1), "hold": (answered[0] + margin, invites[1] - 0.1),
+            "after": (answered[1] + margin, bye[0] - 0.1)}
+
+
+def media_hold(r: Run, agent_pt: int) -> None:
+    r.start_server()
+    tone_files(r)
+    peer = r.rtp_peer(TRUNK_IP)
+    peer.send_tone(1000)  # back to where the server's audio comes from (symmetric RTP)
+    scenario = "agent_hold.xml" if agent_pt == rtp_tool.PCMU else pcma_phone(r, "agent_hold.xml")
+    phone = r.phone("alice", scenario, extra=r.media_args(AGENT_IP))
+    customer = r.customer("trunk_call_agent_bye.xml", rtp_port=peer.port)
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    r.expect_idle()
+    if customer.received_requests("INVITE"):
+        raise Failure(f"the customer got {customer.received_requests('INVITE')} re-INVITEs; the server answers holds")
+    pts = {p.pt for p in peer.received()}
+    if pts != {rtp_tool.PCMU}:
+        raise Failure(f"the customer (PCMU) got payload types {sorted(pts)}")
+    figures = []
+    for name, (t0, t1) in hold_windows(phone).items():
+        audio = peer.audio(t0, t1)
+        share, level = rtp_tool.tone_share(audio, 2000), rtp_tool.rms(audio)
+        figures.append(f"{name} {t1 - t0:.1f} s: {rtp_tool.describe(audio)}")
+        if len(audio) < 0.5 * (t1 - t0) * rtp_tool.RATE:
+            raise Failure(f"{name} the hold the customer got {len(audio) / rtp_tool.RATE:.2f} s of audio"
+                          f" in {t1 - t0:.2f} s")
+        if name == "hold" and (share > 0.1 or level < 300):
+            raise Failure(f"during the hold the customer must hear the melody, not the agent: {figures[-1]}")
+        if name != "hold" and share < 0.8:
+            raise Failure(f"{name} the hold the customer must hear the agent's 2 kHz: {figures[-1]}")
+    r.log("customer heard: " + " | ".join(figures))
+    files = r.recordings()
+    if len(files) == 1:
+        left, _ = rtp_tool.read_stereo(files[0])
+        r.log(f"recording: left {rtp_tool.describe(rtp_tool.middle(left))}")
+    r.unregister_all()
+
+
+def t_media_hold(r: Run) -> None:
+    """The agent's phone plays 2 kHz, re-INVITEs a=sendonly (the server answers recvonly
+    and does not pass it on), then a=sendrecv. What the customer (an RtpPeer) receives:
+    2 kHz before, the hold melody during (loud enough, no 2 kHz), 2 kHz after."""
+    media_hold(r, rtp_tool.PCMU)
+
+
+def t_media_hold_pcma(r: Run) -> None:
+    """The same with the agent's phone on PCMA: what the customer hears is transcoded."""
+    media_hold(r, rtp_tool.PCMA)
+
+
+def t_media_timeout(r: Run) -> None:
+    """--media-timeout 3, the phone sends no RTP (the customer does): about 3 s after the
+    answer the server ends the call with a BYE to both sides and logs `media timeout`."""
+    r.start_server(["--media-timeout", "3"])
+    tone_files(r)
+    phone = r.phone("alice", "agent_answer.xml")
+    customer = r.customer("trunk_media_wait_bye.xml", extra=r.media_args(TRUNK_IP))
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    r.expect_idle()
+    ack, bye = customer.times("sent", "ACK "), customer.times("received", "BYE ")
+    if not ack or not bye or phone.received_requests("BYE") != 1:
+        raise Failure(f"expected a BYE to both sides: customer {len(bye)}, phone {phone.received_requests('BYE')}")
+    took = bye[0] - ack[0]
+    if not 2.5 <= took <= 4.5:
+        raise Failure(f"the BYE came {took:.2f} s after the answer, expected about 3 s (2.5-4.5)")
+    lines = r.server_log("media timeout")
+    if len(lines) != 1:
+        raise Failure(f"expected one 'media timeout' log line, found {lines}")
+    r.log(f"BYE {took:.2f} s after the ACK; media timeout {lines[0]}")
+    r.unregister_all()
+
+
+CRASH_CALLS = 20
+
+
+def t_media_crash(r: Run) -> None:
+    """20 recorded calls (tones both ways), the server killed (SIGKILL) 3 s into the talk
+    and restarted on the same data directory: it repairs the recordings, so there are 20
+    valid WAVs whose header sizes match the file, each with >= 1 s of audio and 1 kHz left."""
+    r.start_server()
+    tone_files(r)
+    n = CRASH_CALLS
+    phone = r.phone("alice", "agent_media_answer.xml", calls=n, extra=r.media_args(AGENT_IP, n))
+    r.customer("trunk_media_call.xml", calls=n, pause_ms=60000,
+               extra=r.media_args(TRUNK_IP, n) + ["-r", "20", "-l", str(n)])
+    deadline = time.monotonic() + 15
+    while len(r.server_log("call answered")) < n:
+        if time.monotonic() > deadline:
+            raise Failure(f"only {len(r.server_log('call answered'))} of {n} calls were answered within 15 s")
+        time.sleep(0.1)
+    time.sleep(3)
+    r.expect_gauges({"sb_media_recordings": n}, timeout=1)
+    r.kill_server(signal.SIGKILL)
+    for p in r.procs:
+        if isinstance(p, Sipp):
+            p.stop(grace=1)
+    crashed = r.recordings()
+    stale = [f.name for f in crashed if rtp_tool.wav_header(f).problems()]
+    r.log(f"{len(crashed)} recordings after the crash, {len(stale)} with stale sizes: {stale}")
+    # The writer refreshes the header along with each second of audio, so a SIGKILL
+    # rarely lands between the two; one file is made torn on purpose (sizes of its first
+    # second, 3 bytes of a half-written frame after its data) so that every run sees the
+    # repair at start.
+    torn = crashed[0] if crashed else None
+    if torn:
+        raw = bytearray(torn.read_bytes())
+        if len(raw) < 44 + 2 * 32000:
+            raise Failure(f"{torn.name} holds {len(raw)} bytes after the crash, expected >= 2 s of audio")
+        struct.pack_into("<I", raw, 4, 36 + 32000)
+        struct.pack_into("<I", raw, 40, 32000)
+        torn_frames = (len(raw) - 44) // 4
+        torn.write_bytes(bytes(raw) + b"\x01\x02\x03")
+    r.restart_server()
+    files = r.recordings()
+    repaired = r.server_log("recording repaired")
+    r.log(f"'recording repaired': {repaired}")
+    if torn and not any(Path(d.get("path", "")) == torn for d in repaired):
+        raise Failure(f"the restarted server did not repair {torn.name} (its 'recording repaired' lines: {repaired})")
+    if torn and rtp_tool.wav_header(torn).data_size != 4 * torn_frames:
+        raise Failure(f"{torn.name} repaired to {rtp_tool.wav_header(torn).data_size} bytes of data,"
+                      f" expected {4 * torn_frames} (the torn frame cut off)")
+    if len(files) != n:
+        raise Failure(f"expected {n} recordings after the restart, found {len(files)}")
+    lengths, worst = [], float("inf")
+    for f in files:
+        header = rtp_tool.wav_header(f)
+        if header.problems():
+            raise Failure(f"{f.name} after the restart: {'; '.join(header.problems())}")
+        left, right = rtp_tool.read_stereo(f)
+        seconds = len(left) / rtp_tool.RATE
+        if seconds < 1.0:
+            raise Failure(f"{f.name} holds {seconds:.2f} s of audio, expected at least 1 s")
+        pl = rtp_tool.powers(rtp_tool.middle(left, 0.2))
+        worst = min(worst, pl[1000] / max(pl[2000], 1e-9))
+        check_tones(f.name, rtp_tool.middle(left, 0.2))
+        lengths.append(seconds)
+    r.log(f"{n} recordings, {min(lengths):.2f}-{max(lengths):.2f} s, worst left P1k/P2k {worst:.3g}")
+    r.expect_idle()
+    phone.stop()
+    r.registered.clear()  # the phone is gone; the crash took its registration's memory or not
+
+
 # --- baresip --------------------------------------------------------------------------
 
 def baresip_test(r: Run, transport: str) -> None:
@@ -465,7 +803,7 @@ def pair(r: Run, uas: str, uac: str, *, uas_ip: str = AGENT_IP, uac_ip: str = TR
     """A UAC scenario straight against a UAS scenario (the UAS plays the server or the phone)."""
     if uas.startswith("mock:"):
         phone = r.sipp("server", uas, uas_ip, calls=calls, extra=uas_extra,
-                       keys={"user": "alice", "secret": SECRETS["alice"]})
+                       keys={"user": "alice", "secret": SECRETS["alice"], "rtp_port": str(r.rtp_sink(uas_ip))})
     else:
         phone = r.phone("alice", uas, ip=uas_ip, calls=calls, extra=uas_extra, pause_ms=pause_ms, register=False)
     time.sleep(0.2)
@@ -498,7 +836,68 @@ def s_no_answer(r: Run) -> None:
 
 
 def s_hold(r: Run) -> None:
-    pair(r, "agent_hold.xml", "trunk_hold.xml")
+    pair(r, "mock:hold_answer.xml", "trunk_hold.xml")
+
+
+def s_media_tones(r: Run) -> None:
+    """trunk_media_call.xml against agent_media_answer.xml (and its PCMA variant), each SDP
+    pointing at an RtpPeer: the tone files, rtp_stream and the analysis are right."""
+    tone_files(r)
+    for pt, phone_scenario in ((rtp_tool.PCMU, SCENARIOS / "agent_media_answer.xml"), (rtp_tool.PCMA, pcma_phone(r))):
+        label = "pcmu" if pt == rtp_tool.PCMU else "pcma"
+        at_customer, at_agent = r.rtp_peer(TRUNK_IP), r.rtp_peer(AGENT_IP)
+        phone = r.phone("alice", sdp_port(r, phone_scenario, at_agent.port, f"phone_{label}"), register=False,
+                        extra=r.media_args(AGENT_IP), name=f"phone-{label}")
+        time.sleep(0.2)
+        customer = r.customer(sdp_port(r, "trunk_media_call.xml", at_customer.port, f"customer_{label}"),
+                              target=f"{AGENT_IP}:{phone.port}", extra=r.media_args(TRUNK_IP),  # type: ignore
+                              pause_ms=2000, name=f"customer-{label}")
+        r.expect_exit(customer, 20)
+        r.expect_exit(phone, 15)
+        heard_by_agent, heard_by_customer = at_agent.received(), at_customer.received()
+        pts = {p.pt for p in heard_by_customer}
+        if pts != {pt} or {p.pt for p in heard_by_agent} != {rtp_tool.PCMU}:
+            raise Failure(f"{label}: payload types {pts} to the customer, {({p.pt for p in heard_by_agent})} to the agent")
+        to_agent, to_customer = at_agent.audio(), at_customer.audio()
+        shares = rtp_tool.tone_share(to_agent, 1000), rtp_tool.tone_share(to_customer, 2000)
+        if min(shares) < 0.9:
+            raise Failure(f"{label}: customer's tone {rtp_tool.describe(to_agent)}; agent's {rtp_tool.describe(to_customer)}")
+        r.log(f"{label}: customer's tone 1 kHz share {shares[0]:.3f} ({len(heard_by_agent)} packets), agent's"
+              f" 2 kHz share {shares[1]:.3f} ({len(heard_by_customer)} packets)")
+
+
+def s_media_dtmf(r: Run) -> None:
+    """trunk_dtmf.xml against a phone whose SDP names an RtpPeer: the captures arrive as
+    RFC 4733 payload 101, keys 1 5 9 * # in order."""
+    peer = r.rtp_peer(AGENT_IP)
+    phone = r.phone("alice", "agent_answer.xml", register=False, rtp_port=peer.port)
+    time.sleep(0.2)
+    customer = r.customer("trunk_dtmf.xml", target=f"{AGENT_IP}:{phone.port}", extra=r.media_args(TRUNK_IP))  # type: ignore
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    keys = rtp_tool.dtmf_events(peer.received())
+    if keys != DTMF_KEYS:
+        raise Failure(f"the phone's RTP peer got the keys {keys}, expected {DTMF_KEYS}"
+                      f" (payload types {sorted({p.pt for p in peer.received()})})")
+    r.log(f"keys {keys} from {peer.received()[0].source}")
+
+
+def s_media_hold(r: Run) -> None:
+    """agent_hold.xml against a customer that answers its re-INVITEs (the server does in the
+    real test), the customer's SDP an RtpPeer: the phone's 2 kHz tone arrives throughout."""
+    tone_files(r)
+    peer = r.rtp_peer(TRUNK_IP)
+    phone = r.phone("alice", "agent_hold.xml", register=False, extra=r.media_args(AGENT_IP))
+    time.sleep(0.2)
+    customer = r.sipp("customer", "mock:hold_customer.xml", TRUNK_IP, target=f"{AGENT_IP}:{phone.port}",  # type: ignore
+                      keys={"rtp_port": str(peer.port)}, extra=["-s", "alice"])
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    for name, (t0, t1) in hold_windows(phone).items():
+        audio = peer.audio(t0, t1)
+        if rtp_tool.tone_share(audio, 2000) < 0.9:
+            raise Failure(f"{name}: the phone's tone is not 2 kHz: {rtp_tool.describe(audio)}")
+    r.log(f"phone's tone: {rtp_tool.describe(peer.audio())}")
 
 
 def s_unknown_number(r: Run) -> None:
