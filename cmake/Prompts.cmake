@@ -2,11 +2,11 @@
 # with espeak-ng and synthesizes the hold melody into ${SB_DEFAULT_PROMPTS_DIR}, again
 # only when the table or the script changes. sb_app gets the directory as
 # SB_DEFAULT_PROMPTS_DIR. Included after sb_layer(app); fuzz builds need no prompts.
-if(SB_FUZZ)
-  return()
-endif()
-
 set(SB_DEFAULT_PROMPTS_DIR ${CMAKE_BINARY_DIR}/prompts)
+target_compile_definitions(sb_app PRIVATE SB_DEFAULT_PROMPTS_DIR="${SB_DEFAULT_PROMPTS_DIR}")
+if(SB_FUZZ)
+  return()  # the fuzz targets play no prompt: the directory stays empty
+endif()
 set(sb_prompts_stamp ${SB_DEFAULT_PROMPTS_DIR}/.stamp)
 find_program(SB_ESPEAK_NG espeak-ng)
 if(NOT SB_ESPEAK_NG)
@@ -24,4 +24,3 @@ add_custom_command(
 add_custom_target(sb_prompts ALL DEPENDS ${sb_prompts_stamp})
 
 add_dependencies(sb_app sb_prompts)
-target_compile_definitions(sb_app PRIVATE SB_DEFAULT_PROMPTS_DIR="${SB_DEFAULT_PROMPTS_DIR}")
