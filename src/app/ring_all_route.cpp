@@ -232,6 +232,18 @@ void RingAllRoute::end(const std::shared_ptr<Call>& c, const char* why) {
   by_media_.erase(c->out.media);
   const auto id = static_cast<int64_t>(c->id);
   const std::string reason = why;
+  // Each leg's media statistics (what the call record of issue 5 keeps).
+  for (const Side* side : {&c->customer(), &c->agent()}) {
+    const char* who = side == &c->customer() ? "customer" : "agent";
+    media_.closeLeg(side->media, [id, who](media::LegMediaStats st) {
+      if (st.packets_received == 0 && st.packets_sent == 0) return;
+      core::logInfo("call media", {{"call", id}, {"side", who},
+                                   {"received", st.packets_received}, {"sent", st.packets_sent},
+                                   {"lost", st.packets_lost}, {"jitter_ms", st.jitter_ms},
+                                   {"rtt_ms", st.rtt_ms.value_or(-1.0)}, {"bad", st.bad_packets},
+                                   {"timed_out", st.timed_out}});
+    });
+  }
   media_.closeCall(c->media, [id, reason](media::RecordingDone done) {
     if (done.path.empty()) return;  // was not recording
     if (done.ok) {

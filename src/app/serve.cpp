@@ -160,6 +160,10 @@ int serve(const ServeConfig& config) {
   media_gauge("sb_media_ports_in_use", "RTP port pairs in use", &media::MediaCounts::ports_in_use);
   media_gauge("sb_media_packets_in", "RTP/RTCP packets received since start", &media::MediaCounts::packets_in);
   media_gauge("sb_media_packets_out", "RTP/RTCP packets sent since start", &media::MediaCounts::packets_out);
+  media_gauge("sb_media_rtcp_in", "RTCP packets received since start (part of sb_media_packets_in)",
+              &media::MediaCounts::rtcp_in);
+  media_gauge("sb_media_rtcp_out", "RTCP packets sent since start (part of sb_media_packets_out)",
+              &media::MediaCounts::rtcp_out);
   media_gauge("sb_media_bad_packets", "Packets dropped by validation since start", &media::MediaCounts::bad_packets);
   media_gauge("sb_media_timeouts", "Calls ended for lack of RTP since start", &media::MediaCounts::timeouts);
   media_gauge("sb_media_recordings_failed", "Recordings that failed (disk) since start",

@@ -97,7 +97,7 @@ double toMs(core::Duration d) {
 }
 
 struct Counters {  // written by one media thread, summed by counts()
-  std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, bad{0}, timeouts{0};
+  std::atomic<std::uint64_t> packets_in{0}, packets_out{0}, bad{0}, timeouts{0}, rtcp_in{0}, rtcp_out{0};
   std::atomic<std::uint64_t> legs{0}, calls{0}, recordings{0};
 };
 
@@ -465,6 +465,7 @@ bool MediaEngine::Impl::onRtp(Thread& t, Leg& leg, std::span<const std::uint8_t>
 
 void MediaEngine::Impl::onRtcp(Thread& t, Leg& leg, std::span<const std::uint8_t> bytes,
                                const sockaddr_storage& from, core::Time now) {
+  t.counters.rtcp_in.fetch_add(1, std::memory_order_relaxed);
   const auto compound = parseRtcp(bytes);
   if (!compound || !leg.configured) {
     ++leg.stats.bad_packets;
@@ -602,6 +603,7 @@ void MediaEngine::Impl::sendRtcp(Thread& t, Leg& leg, core::Time now, bool bye) 
   if (::sendto(fd, bytes.data(), bytes.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&dest.storage),
                dest.length) > 0) {
     t.counters.packets_out.fetch_add(1, std::memory_order_relaxed);
+    t.counters.rtcp_out.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -1054,6 +1056,8 @@ MediaCounts MediaEngine::counts() const {
     c.packets_out += t->counters.packets_out.load(std::memory_order_relaxed);
     c.bad_packets += t->counters.bad.load(std::memory_order_relaxed);
     c.timeouts += t->counters.timeouts.load(std::memory_order_relaxed);
+    c.rtcp_in += t->counters.rtcp_in.load(std::memory_order_relaxed);
+    c.rtcp_out += t->counters.rtcp_out.load(std::memory_order_relaxed);
   }
   {
     std::lock_guard lock(impl_->pool_mutex);

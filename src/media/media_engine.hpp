@@ -79,6 +79,8 @@ struct MediaCounts {
   std::uint64_t ports_capacity = 0;
   std::uint64_t packets_in = 0;  // since start
   std::uint64_t packets_out = 0;
+  std::uint64_t rtcp_in = 0;  // of packets_in / packets_out: RTCP
+  std::uint64_t rtcp_out = 0;
   std::uint64_t bad_packets = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t recordings_failed = 0;
