@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "media/detail/fd.hpp"
 #include "media/g711.hpp"
 #include "media/resampler.hpp"
 #include "media/wav.hpp"
@@ -25,19 +26,7 @@ core::Error ioError(const std::string& what, int err) {
                    what + ": " + std::strerror(err));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using detail::Fd;
 
 core::Result<std::vector<std::uint8_t>> readFile(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "media/detail/fd.hpp"
 #include "media/wav.hpp"
 
 namespace sb::media {
@@ -21,20 +22,7 @@ core::Error ioError(const std::string& what, int err) {
   return makeError(ErrorCode::kUnavailable, what + ": " + std::strerror(err));
 }
 
-// Owns one file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using detail::Fd;
 
 core::Result<void> writeAllAt(int fd, std::uint64_t offset, std::span<const std::uint8_t> bytes) {
   while (!bytes.empty()) {
