@@ -1,0 +1,535 @@
+#include "acd/call_center.hpp"
+
+#include <algorithm>
+
+namespace sb::acd {
+namespace {
+
+std::optional<MenuIndex> menuOfDigit(char d) {
+  if (d < '0' || d > '9') return std::nullopt;
+  return static_cast<MenuIndex>(d - '0');
+}
+
+MenuSet menuSetOf(const std::vector<std::string>& digits) {
+  MenuSet set = 0;
+  for (const std::string& d : digits) {
+    if (d.size() == 1) {
+      if (auto m = menuOfDigit(d[0])) set |= menuBit(*m);
+    }
+  }
+  return set;
+}
+
+// The number words of docs/prompts.md: English num_1..num_19, tens, num_hundred; Korean
+// (sino-Korean) digits with num_10 and num_100, the digit before them said only above 1.
+std::vector<std::string> numberPrompts(std::size_t n, const std::string& language) {
+  std::vector<std::string> out;
+  if (n == 0 || n > 999) return out;
+  const std::size_t hundreds = n / 100, tens = (n / 10) % 10, ones = n % 10;
+  if (language == "ko") {
+    if (hundreds > 0) {
+      if (hundreds > 1) out.push_back("num_" + std::to_string(hundreds));
+      out.push_back("num_100");
+    }
+    if (tens > 0) {
+      if (tens > 1) out.push_back("num_" + std::to_string(tens));
+      out.push_back("num_10");
+    }
+    if (ones > 0) out.push_back("num_" + std::to_string(ones));
+    return out;
+  }
+  if (hundreds > 0) {
+    out.push_back("num_" + std::to_string(hundreds));
+    out.push_back("num_hundred");
+  }
+  const std::size_t rest = n % 100;
+  if (rest > 0 && rest < 20) {
+    out.push_back("num_" + std::to_string(rest));
+  } else if (rest >= 20) {
+    out.push_back("num_" + std::to_string(tens * 10));
+    if (ones > 0) out.push_back("num_" + std::to_string(ones));
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* toString(CallResult r) {
+  switch (r) {
+    case CallResult::kAnswered: return "answered";
+    case CallResult::kUnconnected: return "unconnected";
+    case CallResult::kCallback: return "callback";
+    case CallResult::kNoAgent: return "no_agent";
+    case CallResult::kRejected: return "rejected";
+    case CallResult::kFailed: return "failed";
+    case CallResult::kInterrupted: return "interrupted";
+  }
+  return "failed";
+}
+
+core::Duration CallRecord::wait() const {
+  return (answered ? *answered : ended) - arrived;
+}
+
+core::Duration CallRecord::talk() const {
+  return answered ? ended - *answered : core::Duration::zero();
+}
+
+CallCenter::CallCenter(Org org, const std::vector<Agent>& agents, CallCenterOptions options)
+    : org_(std::move(org)), options_(options), language_(org_.country_code == "82" ? "ko" : "en") {
+  for (const Agent& a : agents) {
+    if (a.org != org_.id || !a.enabled) continue;
+    AgentInfo info;
+    info.agent = a;
+    info.menus = menuSetOf(a.menus);
+    agents_.emplace(a.key, std::move(info));
+  }
+}
+
+CallCenter::Call* CallCenter::find(CallId call) {
+  auto it = calls_.find(call);
+  return it == calls_.end() ? nullptr : &it->second;
+}
+
+CallCenter::AgentInfo* CallCenter::findAgent(AgentKey agent) {
+  auto it = agents_.find(agent);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+const AgentStatus* CallCenter::agentStatus(AgentKey agent) const {
+  auto it = agents_.find(agent);
+  return it == agents_.end() ? nullptr : &it->second.status;
+}
+
+std::string CallCenter::menuName(MenuIndex menu) const {
+  for (const Menu& m : org_.menus) {
+    if (m.digit.size() == 1 && m.digit[0] == static_cast<char>('0' + menu)) return m.name;
+  }
+  return {};
+}
+
+std::uint64_t CallCenter::play(Commands& out, Call& c, std::vector<std::string> prompts, bool interruptible,
+                               bool loop) {
+  c.play_id = next_play_++;
+  out.push_back(PlayPrompts{c.record.call, std::move(prompts), loop, interruptible, c.play_id});
+  return c.play_id;
+}
+
+void CallCenter::startTimer(Commands& out, Call& c, int kind, core::Time at) {
+  c.timers[kind] = at;
+  out.push_back(StartTimer{timerId(c.record.call, kind), at});
+}
+
+void CallCenter::cancelTimer(Commands& out, Call& c, int kind) {
+  if (!c.timers[kind]) return;
+  c.timers[kind].reset();
+  out.push_back(CancelTimer{timerId(c.record.call, kind)});
+}
+
+bool CallCenter::anyoneLoggedIn(MenuIndex menu) const {
+  return std::any_of(agents_.begin(), agents_.end(), [&](const auto& entry) {
+    return (entry.second.menus & menuBit(menu)) != 0 && entry.second.status.loggedIn();
+  });
+}
+
+std::vector<std::string> CallCenter::positionPrompts(std::size_t position) const {
+  std::vector<std::string> prompts{"position_intro"};
+  for (std::string& n : numberPrompts(position, language_)) prompts.push_back(std::move(n));
+  prompts.emplace_back("position_outro");
+  return prompts;
+}
+
+// --- customer calls -----------------------------------------------------------------
+
+Commands CallCenter::callArrived(CallId call, std::string caller, std::string number, core::Time now) {
+  Commands out;
+  if (call == 0 || calls_.count(call) != 0) return out;  // not a new call: ignored
+  Call& c = calls_[call];
+  c.record.call = call;
+  c.record.org = org_.id;
+  c.record.caller = std::move(caller);
+  c.record.called = std::move(number);
+  c.record.arrived = now;
+  out.push_back(AnswerCall{call});
+  std::vector<MenuIndex> menus;
+  for (const Menu& m : org_.menus) {
+    if (m.digit.size() == 1) {
+      if (auto d = menuOfDigit(m.digit[0])) menus.push_back(*d);
+    }
+  }
+  if (menus.empty()) {  // nothing to queue for: an org without menus takes no calls
+    play(out, c, {"welcome", "no_agents", "goodbye"}, false);
+    c.stage = Stage::kClosing;
+    return out;
+  }
+  if (menus.size() == 1) {  // one menu: no question
+    play(out, c, {"welcome"}, false);
+    c.record.menu = menus.front();
+    c.stage = Stage::kMenu;
+    c.menu_attempts = options_.menu_attempts;  // the welcome's end queues the call
+    return out;
+  }
+  playMenu(out, c, "welcome");
+  return out;
+}
+
+void CallCenter::playMenu(Commands& out, Call& c, const char* first) {
+  std::vector<std::string> prompts;
+  if (first != nullptr) prompts.emplace_back(first);
+  prompts.emplace_back("menu_intro");
+  for (const Menu& m : org_.menus) {
+    prompts.push_back("menu_" + m.digit);  // the org's recording of the option's name
+    prompts.push_back("press_" + m.digit);
+  }
+  c.stage = Stage::kMenu;
+  ++c.menu_attempts;
+  play(out, c, std::move(prompts), true);
+}
+
+Commands CallCenter::digit(CallId call, char d, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr) return out;
+  switch (c->stage) {
+    case Stage::kMenu: {
+      if (c->record.menu) return out;  // a one-menu org asks nothing
+      auto menu = menuOfDigit(d);
+      if (menu && !menuName(*menu).empty()) {
+        cancelTimer(out, *c, kMenuTimer);
+        out.push_back(StopPlaying{call});
+        chooseMenu(out, *c, *menu, now);
+      } else {
+        cancelTimer(out, *c, kMenuTimer);
+        out.push_back(StopPlaying{call});
+        if (c->menu_attempts >= options_.menu_attempts) {
+          chooseMenu(out, *c, *menuOfDigit(org_.menus.front().digit[0]), now);
+        } else {
+          playMenu(out, *c, "invalid_choice");
+        }
+      }
+      return out;
+    }
+    case Stage::kQueued:
+    case Stage::kOffered:
+      if (d == '*') offerCallback(out, *c, now);
+      return out;
+    case Stage::kCallbackConfirm:
+      cancelTimer(out, *c, kCallbackTimer);
+      if (d == '1') {
+        out.push_back(StopPlaying{call});
+        out.push_back(SaveCallback{call, c->record.caller, c->record.menu.value_or(0), now});
+        c->record.result = CallResult::kCallback;
+        c->stage = Stage::kClosing;
+        play(out, *c, {"callback_confirm", "goodbye"}, false);
+      } else {
+        backToQueue(out, *c, now);
+      }
+      return out;
+    case Stage::kConnected:
+    case Stage::kClosing:
+      return out;
+  }
+  return out;
+}
+
+void CallCenter::chooseMenu(Commands& out, Call& c, MenuIndex menu, core::Time now) {
+  c.record.menu = menu;
+  c.record.queued = now;
+  c.stage = Stage::kQueued;
+  const bool staffed = anyoneLoggedIn(menu);
+  if (auto offer = router_.enqueue(c.record.call, menu, now)) {
+    hold(out, c);
+    ring(out, *offer, now);
+    return;
+  }
+  // Waiting: please-wait (or, with nobody of the menu logged in, the no-agents
+  // announcement with the callback offer), then the hold sound.
+  if (staffed) {
+    c.hold_after_play = play(out, c, {"please_wait", "callback_offer"}, true);
+  } else {
+    c.hold_after_play = play(out, c, {"no_agents", "callback_offer"}, true);
+  }
+  startTimer(out, c, kAnnounceTimer, now + options_.announce_every);
+}
+
+void CallCenter::hold(Commands& out, Call& c) {
+  c.hold_after_play = 0;
+  play(out, c, {"hold"}, true, true);
+}
+
+Commands CallCenter::promptFinished(CallId call, std::uint64_t play_id, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || play_id != c->play_id) return out;  // an older play, replaced
+  switch (c->stage) {
+    case Stage::kMenu:
+      if (c->record.menu) {  // one-menu org: the welcome is over
+        chooseMenu(out, *c, *c->record.menu, now);
+      } else {
+        startTimer(out, *c, kMenuTimer, now + options_.menu_timeout);
+      }
+      break;
+    case Stage::kQueued:
+    case Stage::kOffered:
+      if (c->hold_after_play == play_id) hold(out, *c);
+      break;
+    case Stage::kCallbackConfirm:
+      startTimer(out, *c, kCallbackTimer, now + options_.callback_timeout);
+      break;
+    case Stage::kClosing:
+      finish(out, *c, c->record.result == CallResult::kCallback ? CallResult::kCallback : CallResult::kNoAgent,
+             "system", now);
+      break;
+    case Stage::kConnected:
+      break;
+  }
+  return out;
+}
+
+void CallCenter::ring(Commands& out, const Offer& offer, core::Time now) {
+  Call* c = find(offer.call);
+  AgentInfo* a = findAgent(offer.agent);
+  if (c == nullptr || a == nullptr) return;
+  auto change = a->status.offer(now);
+  if (!change) {  // cannot happen while the router and the states agree; keep them so
+    router_.agentUnavailable(offer.agent);
+    if (auto next = router_.offerFailed(offer.call)) ring(out, *next, now);
+    return;
+  }
+  changeState(out, *a, *change);
+  c->stage = Stage::kOffered;
+  c->ringing = offer.agent;
+  c->record.offered_to.push_back(offer.agent);
+  const auto timeout = std::chrono::seconds(std::max(1, org_.ring_timeout_s));
+  out.push_back(RingAgent{offer.call, offer.agent, c->record.caller, menuName(offer.menu), timeout});
+  startTimer(out, *c, kRingTimer, now + timeout);
+}
+
+void CallCenter::offerCallback(Commands& out, Call& c, core::Time now) {
+  // Out of the queue while the caller decides (an offer ringing now is withdrawn).
+  if (c.ringing) {
+    AgentInfo* a = findAgent(*c.ringing);
+    out.push_back(StopRinging{c.record.call, *c.ringing});
+    cancelTimer(out, c, kRingTimer);
+    c.ringing.reset();
+    router_.remove(c.record.call);
+    if (a != nullptr) {
+      if (auto change = a->status.offerWithdrawn(now)) changeState(out, *a, *change);
+      updateAvailability(out, *a, now);
+    }
+  } else {
+    router_.remove(c.record.call);
+  }
+  cancelTimer(out, c, kAnnounceTimer);
+  c.stage = Stage::kCallbackConfirm;
+  out.push_back(StopPlaying{c.record.call});
+  play(out, c, {"callback_question"}, true);
+}
+
+void CallCenter::backToQueue(Commands& out, Call& c, core::Time now) {
+  c.stage = Stage::kQueued;
+  // The caller keeps their place: the original queue time orders them.
+  auto offer = router_.enqueue(c.record.call, c.record.menu.value_or(0), c.record.queued.value_or(now));
+  hold(out, c);
+  startTimer(out, c, kAnnounceTimer, now + options_.announce_every);
+  if (offer) ring(out, *offer, now);
+}
+
+Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  AgentInfo* a = findAgent(agent);
+  if (c == nullptr || a == nullptr || c->stage != Stage::kOffered || c->ringing != agent) return out;
+  auto change = a->status.answered(now);
+  if (!change) return out;
+  changeState(out, *a, *change);
+  router_.offerAnswered(call);
+  cancelTimer(out, *c, kRingTimer);
+  cancelTimer(out, *c, kAnnounceTimer);
+  c->ringing.reset();
+  c->stage = Stage::kConnected;
+  c->record.agent = agent;
+  c->record.answered = now;
+  out.push_back(StopPlaying{call});
+  out.push_back(ConnectAgent{call, agent});
+  return out;
+}
+
+void CallCenter::offerEnded(Commands& out, Call& c, bool missed, core::Time now) {
+  if (!c.ringing) return;
+  const AgentKey agent = *c.ringing;
+  c.ringing.reset();
+  cancelTimer(out, c, kRingTimer);
+  out.push_back(StopRinging{c.record.call, agent});
+  if (AgentInfo* a = findAgent(agent)) {
+    auto change = missed ? a->status.offerMissed(now) : a->status.offerWithdrawn(now);
+    if (change) changeState(out, *a, *change);
+    if (!missed) updateAvailability(out, *a, now);
+  }
+  c.stage = Stage::kQueued;
+  // The caller keeps their place; the next available agent rings at once.
+  if (auto next = router_.offerFailed(c.record.call)) ring(out, *next, now);
+}
+
+Commands CallCenter::ringFailed(CallId call, AgentKey agent, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || c->ringing != agent) return out;
+  offerEnded(out, *c, true, now);
+  return out;
+}
+
+Commands CallCenter::customerHungUp(CallId call, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr) return out;
+  if (c->stage == Stage::kConnected) {
+    finish(out, *c, CallResult::kAnswered, "customer", now);
+    return out;
+  }
+  if (c->ringing) {  // withdrawn: the agent did nothing wrong
+    const AgentKey agent = *c->ringing;
+    c->ringing.reset();
+    out.push_back(StopRinging{call, agent});
+    router_.remove(call);
+    if (AgentInfo* a = findAgent(agent)) {
+      if (auto change = a->status.offerWithdrawn(now)) changeState(out, *a, *change);
+      updateAvailability(out, *a, now);
+    }
+  } else {
+    router_.remove(call);
+  }
+  // A callback confirmed before the hang-up stays a callback.
+  finish(out, *c, c->record.result == CallResult::kCallback ? CallResult::kCallback : CallResult::kUnconnected,
+         "customer", now);
+  return out;
+}
+
+Commands CallCenter::agentHungUp(CallId call, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || c->stage != Stage::kConnected) return out;
+  finish(out, *c, CallResult::kAnswered, "agent", now);
+  return out;
+}
+
+void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* by, core::Time now) {
+  for (int kind = 0; kind < 4; ++kind) cancelTimer(out, c, kind);
+  c.record.result = result;
+  c.record.ended = now;
+  c.record.ended_by = by;
+  out.push_back(HangUpCall{c.record.call});
+  if (c.record.agent && result == CallResult::kAnswered) {
+    if (AgentInfo* a = findAgent(*c.record.agent)) {
+      if (auto change = a->status.callEnded(org_.after_call, now)) {
+        changeState(out, *a, *change);
+        updateAvailability(out, *a, now);
+      }
+    }
+  }
+  out.push_back(SaveCallRecord{c.record});
+  calls_.erase(c.record.call);
+}
+
+Commands CallCenter::timerFired(TimerId timer, core::Time now) {
+  Commands out;
+  const CallId call = timer / 4;
+  const int kind = static_cast<int>(timer % 4);
+  Call* c = find(call);
+  if (c == nullptr || !c->timers[kind] || now < *c->timers[kind]) return out;  // stale
+  c->timers[kind].reset();
+  switch (kind) {
+    case kMenuTimer:
+      if (c->stage != Stage::kMenu) break;
+      if (c->menu_attempts >= options_.menu_attempts) {
+        chooseMenu(out, *c, *menuOfDigit(org_.menus.front().digit[0]), now);
+      } else {
+        playMenu(out, *c, nullptr);
+      }
+      break;
+    case kAnnounceTimer:
+      if (c->stage != Stage::kQueued && c->stage != Stage::kOffered) break;
+      if (auto position = router_.position(call)) {
+        c->hold_after_play = play(out, *c, positionPrompts(*position), true);
+      }
+      startTimer(out, *c, kAnnounceTimer, now + options_.announce_every);
+      break;
+    case kRingTimer:
+      if (c->stage == Stage::kOffered) offerEnded(out, *c, true, now);
+      break;
+    case kCallbackTimer:
+      if (c->stage == Stage::kCallbackConfirm) backToQueue(out, *c, now);
+      break;
+  }
+  return out;
+}
+
+// --- agents -------------------------------------------------------------------------
+
+void CallCenter::changeState(Commands& out, AgentInfo& a, const StateChange& change) {
+  out.push_back(SaveAgentState{a.agent.key, change});
+}
+
+// Available = Ready with a reachable device and not already ringing; the router keeps the
+// available ones by how long they have waited since their last call.
+void CallCenter::updateAvailability(Commands& out, AgentInfo& a, core::Time now) {
+  const bool available = a.status.state() == AgentState::kReady && a.reachable && !a.status.logoutPending();
+  if (!available) {
+    router_.agentUnavailable(a.agent.key);
+    return;
+  }
+  if (router_.isAvailable(a.agent.key)) return;
+  a.available_since = now;
+  if (auto offer = router_.agentAvailable(a.agent.key, a.menus, a.available_since)) ring(out, *offer, now);
+}
+
+Commands CallCenter::agentLoggedIn(AgentKey agent, core::Time now) {
+  Commands out;
+  AgentInfo* a = findAgent(agent);
+  if (a == nullptr) return out;
+  if (auto change = a->status.login(org_.after_login, now)) changeState(out, *a, *change);
+  updateAvailability(out, *a, now);
+  return out;
+}
+
+Commands CallCenter::agentLoggedOut(AgentKey agent, core::Time now) {
+  Commands out;
+  AgentInfo* a = findAgent(agent);
+  if (a == nullptr) return out;
+  // A ringing offer goes to the next agent; a call in progress is not cut.
+  std::optional<CallId> ringing = router_.offerOf(agent);
+  if (auto change = a->status.logout(now)) changeState(out, *a, *change);
+  router_.agentUnavailable(agent);
+  if (ringing) {
+    if (Call* c = find(*ringing)) {
+      c->ringing.reset();
+      cancelTimer(out, *c, kRingTimer);
+      out.push_back(StopRinging{*ringing, agent});
+      c->stage = Stage::kQueued;
+      if (auto next = router_.offerFailed(*ringing)) ring(out, *next, now);
+    }
+  }
+  return out;
+}
+
+core::Result<Commands> CallCenter::agentRequested(AgentKey agent, AgentState state, core::Time now) {
+  AgentInfo* a = findAgent(agent);
+  if (a == nullptr) return core::makeError(core::ErrorCode::kNotFound, "no such agent");
+  auto change = a->status.request(state, now);
+  if (!change) return change.error();
+  Commands out;
+  if (*change) changeState(out, *a, **change);
+  updateAvailability(out, *a, now);
+  return out;
+}
+
+Commands CallCenter::deviceReachable(AgentKey agent, bool reachable, core::Time now) {
+  Commands out;
+  AgentInfo* a = findAgent(agent);
+  if (a == nullptr || a->reachable == reachable) return out;
+  a->reachable = reachable;
+  updateAvailability(out, *a, now);
+  return out;
+}
+
+}  // namespace sb::acd

@@ -1,0 +1,174 @@
+#pragma once
+// The contact center of one org as pure logic (issue 5, N1–N5, C1–C4): customer calls
+// through welcome → menu → queue → agent, agent states, callbacks and call records.
+// Events in (each with the time it happened), commands out: every handler returns the
+// commands `app` must carry out, in order (answer, play, ring, connect, hang up, timers,
+// what to store). No socket, file, thread or wall clock: the simulator drives the same
+// code on a virtual clock. One instance per org, on one strand.
+//
+// The flow of a customer call:
+//   arrived → answered, welcome (+ the menu when the org has more than one) → a digit
+//   picks the menu (none or a wrong one: asked again, twice, then the first menu) → the
+//   menu's queue: please-wait, hold sound, every `announce_every` its position →
+//   the available agent of that menu waiting longest rings (QueueRouter); no answer
+//   within ring_timeout_s → that agent goes on Break and the next one rings, the
+//   caller keeping their place → answered: connected and recorded → ended.
+//   '*' while waiting offers a callback: '1' confirms (stored, goodbye, hung up, result
+//   `callback`), anything else returns to the queue. Nobody serving the menu logged in:
+//   the no-agents announcement and the callback offer at once.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "acd/agent_state.hpp"
+#include "acd/directory.hpp"
+#include "acd/queue_router.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+
+namespace sb::acd {
+
+using TimerId = std::uint64_t;
+
+struct CallCenterOptions {
+  core::Duration menu_timeout = std::chrono::seconds(6);  // for a digit after the menu played
+  int menu_attempts = 3;                                   // asked at most this often
+  core::Duration announce_every = std::chrono::seconds(30);
+  core::Duration callback_timeout = std::chrono::seconds(8);  // to press 1 after '*'
+};
+
+enum class CallResult { kAnswered, kUnconnected, kCallback, kNoAgent, kRejected, kFailed, kInterrupted };
+const char* toString(CallResult r);  // "answered", "unconnected", "callback", "no_agent", …
+
+struct CallRecord {
+  CallId call = 0;
+  OrgId org = 0;
+  std::string caller;  // the customer's number
+  std::string called;  // the org number dialled
+  std::optional<MenuIndex> menu;
+  std::vector<AgentKey> offered_to;  // every agent it rang, in order
+  std::optional<AgentKey> agent;     // who answered
+  core::Time arrived{};
+  std::optional<core::Time> queued, answered;
+  core::Time ended{};
+  CallResult result = CallResult::kUnconnected;
+  std::string ended_by;  // "customer", "agent" or "system"
+  core::Duration wait() const;  // arrival → answer (or → end when unanswered)
+  core::Duration talk() const;  // answer → end
+};
+
+// --- commands ---
+struct AnswerCall { CallId call; };
+// Prompt names as in docs/prompts.md ("welcome", "press_1", "hold", …); `menu_<d>` is an
+// org's own recording of what menu d is (skipped when the org has none).
+struct PlayPrompts {
+  CallId call;
+  std::vector<std::string> prompts;
+  bool loop = false;
+  bool interruptible = false;
+  std::uint64_t play_id = 0;  // promptFinished() names it
+};
+struct StopPlaying { CallId call; };
+struct RingAgent {
+  CallId call;
+  AgentKey agent;
+  std::string caller;     // for the phone's display
+  std::string menu_name;  // the menu the caller chose
+  core::Duration timeout;
+};
+struct StopRinging { CallId call; AgentKey agent; };
+struct ConnectAgent { CallId call; AgentKey agent; };  // bridge and start recording
+struct HangUpCall { CallId call; };                     // end every leg of the call
+struct StartTimer { TimerId timer; core::Time at; };
+struct CancelTimer { TimerId timer; };
+struct SaveAgentState { AgentKey agent; StateChange change; };
+struct SaveCallRecord { CallRecord record; };
+struct SaveCallback { CallId call; std::string number; MenuIndex menu; core::Time at; };
+
+using Command = std::variant<AnswerCall, PlayPrompts, StopPlaying, RingAgent, StopRinging, ConnectAgent,
+                             HangUpCall, StartTimer, CancelTimer, SaveAgentState, SaveCallRecord, SaveCallback>;
+using Commands = std::vector<Command>;
+
+class CallCenter {
+ public:
+  CallCenter(Org org, const std::vector<Agent>& agents, CallCenterOptions options = {});
+
+  // --- customer calls ---
+  Commands callArrived(CallId call, std::string caller, std::string number, core::Time now);
+  Commands digit(CallId call, char digit, core::Time now);
+  Commands promptFinished(CallId call, std::uint64_t play_id, core::Time now);
+  Commands agentAnswered(CallId call, AgentKey agent, core::Time now);
+  // The agent's device refused or could not be reached (busy, 480, no device): the same as
+  // no answer, without waiting for the ring timeout.
+  Commands ringFailed(CallId call, AgentKey agent, core::Time now);
+  Commands customerHungUp(CallId call, core::Time now);
+  Commands agentHungUp(CallId call, core::Time now);
+  Commands timerFired(TimerId timer, core::Time now);
+
+  // --- agents ---
+  Commands agentLoggedIn(AgentKey agent, core::Time now);
+  Commands agentLoggedOut(AgentKey agent, core::Time now);
+  // C1/C3: an error (nothing changed) or the commands of the change.
+  core::Result<Commands> agentRequested(AgentKey agent, AgentState state, core::Time now);
+  // Whether the agent has a registered device calls can ring.
+  Commands deviceReachable(AgentKey agent, bool reachable, core::Time now);
+
+  const AgentStatus* agentStatus(AgentKey agent) const;
+  const QueueRouter& router() const { return router_; }
+  std::size_t activeCalls() const { return calls_.size(); }
+
+  static TimerId timerId(CallId call, int kind) { return call * 4 + static_cast<TimerId>(kind); }
+
+ private:
+  enum class Stage { kMenu, kQueued, kCallbackConfirm, kOffered, kConnected, kClosing };
+  enum TimerKind { kMenuTimer = 0, kAnnounceTimer = 1, kRingTimer = 2, kCallbackTimer = 3 };
+  struct Call {
+    CallRecord record;
+    Stage stage = Stage::kMenu;
+    int menu_attempts = 0;
+    std::uint64_t play_id = 0;          // of what plays now
+    std::uint64_t hold_after_play = 0;  // when this play ends, the hold sound resumes
+    std::optional<AgentKey> ringing;
+    std::optional<core::Time> timers[4];
+  };
+  struct AgentInfo {
+    Agent agent;
+    MenuSet menus = 0;
+    AgentStatus status;
+    bool reachable = false;
+    core::Time available_since{};
+  };
+
+  Call* find(CallId call);
+  AgentInfo* findAgent(AgentKey agent);
+  std::uint64_t play(Commands& out, Call& c, std::vector<std::string> prompts, bool interruptible,
+                     bool loop = false);
+  void startTimer(Commands& out, Call& c, int kind, core::Time at);
+  void cancelTimer(Commands& out, Call& c, int kind);
+  void playMenu(Commands& out, Call& c, const char* first);  // first: a prompt before the menu
+  void chooseMenu(Commands& out, Call& c, MenuIndex menu, core::Time now);
+  void hold(Commands& out, Call& c);
+  void ring(Commands& out, const Offer& offer, core::Time now);
+  void offerCallback(Commands& out, Call& c, core::Time now);
+  void backToQueue(Commands& out, Call& c, core::Time now);
+  void offerEnded(Commands& out, Call& c, bool missed, core::Time now);
+  void finish(Commands& out, Call& c, CallResult result, const char* by, core::Time now);
+  void changeState(Commands& out, AgentInfo& a, const StateChange& change);
+  void updateAvailability(Commands& out, AgentInfo& a, core::Time now);
+  bool anyoneLoggedIn(MenuIndex menu) const;
+  std::vector<std::string> positionPrompts(std::size_t position) const;
+  std::string menuName(MenuIndex menu) const;
+
+  Org org_;
+  CallCenterOptions options_;
+  std::string language_ = "ko";
+  QueueRouter router_;
+  std::unordered_map<CallId, Call> calls_;
+  std::unordered_map<AgentKey, AgentInfo> agents_;
+  std::uint64_t next_play_ = 1;
+};
+
+}  // namespace sb::acd
