@@ -20,38 +20,6 @@ MenuSet menuSetOf(const std::vector<std::string>& digits) {
   return set;
 }
 
-// The number words of docs/prompts.md: English num_1..num_19, tens, num_hundred; Korean
-// (sino-Korean) digits with num_10 and num_100, the digit before them said only above 1.
-std::vector<std::string> numberPrompts(std::size_t n, const std::string& language) {
-  std::vector<std::string> out;
-  if (n == 0 || n > 999) return out;
-  const std::size_t hundreds = n / 100, tens = (n / 10) % 10, ones = n % 10;
-  if (language == "ko") {
-    if (hundreds > 0) {
-      if (hundreds > 1) out.push_back("num_" + std::to_string(hundreds));
-      out.push_back("num_100");
-    }
-    if (tens > 0) {
-      if (tens > 1) out.push_back("num_" + std::to_string(tens));
-      out.push_back("num_10");
-    }
-    if (ones > 0) out.push_back("num_" + std::to_string(ones));
-    return out;
-  }
-  if (hundreds > 0) {
-    out.push_back("num_" + std::to_string(hundreds));
-    out.push_back("num_hundred");
-  }
-  const std::size_t rest = n % 100;
-  if (rest > 0 && rest < 20) {
-    out.push_back("num_" + std::to_string(rest));
-  } else if (rest >= 20) {
-    out.push_back("num_" + std::to_string(tens * 10));
-    if (ones > 0) out.push_back("num_" + std::to_string(ones));
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* toString(CallResult r) {
@@ -132,11 +100,8 @@ bool CallCenter::anyoneLoggedIn(MenuIndex menu) const {
   });
 }
 
-std::vector<std::string> CallCenter::positionPrompts(std::size_t position) const {
-  std::vector<std::string> prompts{"position_intro"};
-  for (std::string& n : numberPrompts(position, language_)) prompts.push_back(std::move(n));
-  prompts.emplace_back("position_outro");
-  return prompts;
+std::vector<std::string> CallCenter::positionPrompts(std::size_t position) {
+  return {"position_intro", "number:" + std::to_string(position), "position_outro"};
 }
 
 // --- customer calls -----------------------------------------------------------------

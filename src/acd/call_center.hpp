@@ -63,7 +63,8 @@ struct CallRecord {
 // --- commands ---
 struct AnswerCall { CallId call; };
 // Prompt names as in docs/prompts.md ("welcome", "press_1", "hold", …); `menu_<d>` is an
-// org's own recording of what menu d is (skipped when the org has none).
+// org's own recording of what menu d is (skipped when the org has none); "number:N" is
+// N said in the org's language (the player expands it: PromptLibrary::numberNames).
 struct PlayPrompts {
   CallId call;
   std::vector<std::string> prompts;
@@ -118,6 +119,7 @@ class CallCenter {
 
   const AgentStatus* agentStatus(AgentKey agent) const;
   const QueueRouter& router() const { return router_; }
+  const std::string& language() const { return language_; }
   std::size_t activeCalls() const { return calls_.size(); }
 
   static TimerId timerId(CallId call, int kind) { return call * 4 + static_cast<TimerId>(kind); }
@@ -159,12 +161,12 @@ class CallCenter {
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);
   void updateAvailability(Commands& out, AgentInfo& a, core::Time now);
   bool anyoneLoggedIn(MenuIndex menu) const;
-  std::vector<std::string> positionPrompts(std::size_t position) const;
+  static std::vector<std::string> positionPrompts(std::size_t position);
   std::string menuName(MenuIndex menu) const;
 
   Org org_;
   CallCenterOptions options_;
-  std::string language_ = "ko";
+  std::string language_ = "ko";  // of the org's prompts (by its country code)
   QueueRouter router_;
   std::unordered_map<CallId, Call> calls_;
   std::unordered_map<AgentKey, AgentInfo> agents_;

@@ -311,7 +311,7 @@ TEST_F(CallCenterTest, WaitingCallersHearTheirPositionAndThenTheHoldSoundAgain) 
   Commands announce = cc_->timerFired(announce_timer->timer, announce_timer->at);
   auto position = first<PlayPrompts>(announce);
   ASSERT_TRUE(position);
-  EXPECT_EQ(position->prompts, (std::vector<std::string>{"position_intro", "num_2", "position_outro"}));
+  EXPECT_EQ(position->prompts, (std::vector<std::string>{"position_intro", "number:2", "position_outro"}));
   EXPECT_TRUE(first<StartTimer>(announce));  // the next announcement
   auto hold = first<PlayPrompts>(cc_->promptFinished(11, position->play_id, announce_timer->at + seconds(3)));
   ASSERT_TRUE(hold);

@@ -317,11 +317,12 @@ TEST(NumberNamesTest, EveryNameIsAGeneratedPrompt) {
     for (const auto& name : used) EXPECT_TRUE(listed.contains(language + "/" + name)) << name;
     for (const char* name : {"welcome", "menu_intro", "press_1", "press_9", "please_wait",
                              "position_intro", "position_outro", "callback_offer",
-                             "callback_confirm", "no_agents", "goodbye", "recording_notice"}) {
+                             "callback_question", "callback_confirm", "no_agents", "goodbye",
+                             "recording_notice", "invalid_choice"}) {
       EXPECT_TRUE(listed.contains(language + "/" + name)) << language << "/" << name;
     }
   }
-  EXPECT_EQ(listed.size(), 81u);  // update docs/prompts.md with the table
+  EXPECT_EQ(listed.size(), 83u);  // update docs/prompts.md with the table
 }
 
 }  // namespace
