@@ -200,6 +200,10 @@ Result<void> AccountService::logout(const Session& session) {
   return {};
 }
 
+Result<bool> AccountService::hasLiveSession(acd::AgentKey agent) {
+  return accounts_.hasLiveSession(agent, clock_.now());
+}
+
 void AccountService::forgetSessionsOf(acd::AgentKey agent, std::optional<TokenHash> except) {
   {
     std::lock_guard lock(cache_mutex_);

@@ -80,6 +80,8 @@ class AccountService {
                                   std::string_view password, std::string_view client_ip);
   core::Result<Session> authenticate(std::string_view bearer_token);
   core::Result<void> logout(const Session& session);
+  // Whether the agent has a session that has not expired (is logged in somewhere).
+  core::Result<bool> hasLiveSession(acd::AgentKey agent);
 
   // B4: the current password, then a new one that passes the policy. Other sessions end.
   core::Result<void> changePassword(const Session& session, std::string_view current,

@@ -60,6 +60,8 @@ class AccountStore {
   virtual core::Result<std::vector<TokenHash>> deleteSessionsOf(acd::AgentKey agent,
                                                                 std::optional<TokenHash> keep) = 0;
   virtual core::Result<int> deleteExpiredSessions(core::Time now) = 0;
+  // Whether the agent has a session that has not expired at `now` (so is logged in).
+  virtual core::Result<bool> hasLiveSession(acd::AgentKey agent, core::Time now) = 0;
 };
 
 }  // namespace sb::account

@@ -59,15 +59,40 @@ HttpResponse unauthenticated(std::string_view detail) {
   return r;
 }
 
+// {state, since}. An agent never logged in has been Offline since it was created.
+boost::json::object stateJson(const acd::AgentStatus& status, const acd::Agent& agent) {
+  const core::Time since = status.since() == core::Time{} ? agent.created_at : status.since();
+  return boost::json::object{{"state", acd::toString(status.state())},
+                             {"since", core::toRfc3339(since)}};
+}
+
+// C3: a state the agent may not change now. The other errors of AgentStates::request
+// map as usual (kInvalidInput cannot happen: the route checks the value first).
+HttpResponse stateProblem(const core::Error& e) {
+  if (e.code == ErrorCode::kConflict) {
+    return problem(
+        http::status::conflict, "state-locked", "State cannot be changed now",
+        "The state cannot be changed while a call is ringing or in progress (" + e.message + ").");
+  }
+  if (e.code == ErrorCode::kForbidden) {
+    return problem(http::status::conflict, "state-locked", "State cannot be changed now",
+                   "The agent is logging out; log in again to choose a state.");
+  }
+  return problemFromError(e);
+}
+
 }  // namespace
 
-ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, EventHub& hub,
-             Metrics& metrics, boost::asio::thread_pool& workers, ApiOptions options)
+ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, AgentStates& states,
+             EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
+             const core::Clock& clock, ApiOptions options)
     : accounts_(accounts),
       directory_(directory),
+      states_(states),
       hub_(hub),
       metrics_(metrics),
       workers_(workers),
+      clock_(clock),
       options_(options) {}
 
 void ApiV1::registerRoutes(Router& router) {
@@ -80,6 +105,8 @@ void ApiV1::registerRoutes(Router& router) {
   router.add(http::verb::delete_, "/api/v1/sessions/current", bind(&ApiV1::deleteSession));
   router.add(http::verb::get, "/api/v1/me", bind(&ApiV1::getMe));
   router.add(http::verb::put, "/api/v1/me/password", bind(&ApiV1::changePassword));
+  router.add(http::verb::get, "/api/v1/me/state", bind(&ApiV1::getMyState));
+  router.add(http::verb::put, "/api/v1/me/state", bind(&ApiV1::putMyState));
   router.add(http::verb::get, "/api/v1/admin/agents", bind(&ApiV1::listAgents));
   router.add(http::verb::post, "/api/v1/admin/agents", bind(&ApiV1::createAgent));
   router.add(http::verb::patch, "/api/v1/admin/agents/{id}", bind(&ApiV1::patchAgent));
@@ -152,8 +179,13 @@ awaitable<HttpResponse> ApiV1::createSession(RequestContext& ctx) {
   in.rejectUnknownFields();
   if (!in.valid()) co_return invalidBody(in);
 
-  auto result = co_await onWorker(workers_, [&] {
-    return accounts_.login(*org, *agent, *password, ctx.client_ip);
+  auto result = co_await onWorker(workers_, [&]() -> core::Result<account::LoginResult> {
+    auto login = accounts_.login(*org, *agent, *password, ctx.client_ip);
+    if (!login) return login;
+    // C2: Offline → the org's after_login state (no change when already logged in).
+    auto state = states_.login(login->agent, login->org.after_login, clock_.now());
+    if (!state) return state.error();
+    return login;
   });
   if (!result) {
     if (result.error().code == ErrorCode::kUnauthenticated) {
@@ -174,7 +206,13 @@ awaitable<HttpResponse> ApiV1::deleteSession(RequestContext& ctx) {
   auto auth = co_await authenticate(ctx, false);
   if (!auth.caller) co_return auth.problem;
   auto session = auth.caller->session;
-  auto done = co_await onWorker(workers_, [&] { return accounts_.logout(session); });
+  auto done = co_await onWorker(workers_, [&]() -> core::Result<void> {
+    if (auto out = accounts_.logout(session); !out) return out;
+    // C4: Offline unless another session of the agent lives on.
+    auto state = states_.logout(session.org, session.agent, clock_.now());
+    if (!state) return state.error();
+    return core::okResult();
+  });
   if (!done) co_return problemFromError(done.error());
   co_return noContent();
 }
@@ -185,11 +223,49 @@ awaitable<HttpResponse> ApiV1::getMe(RequestContext& ctx) {
   const Caller& c = *auth.caller;
   auto creds = co_await onWorker(workers_, [&] { return accounts_.mustChangePasswordOf(c.org, c.agent.key); });
   if (!creds) co_return problemFromError(creds.error());
-  boost::json::object body{{"agent", agentSummaryJson(c.agent, c.org)},
-                           {"org", orgJson(c.org)},
-                           {"session", boost::json::object{{"expires_at", core::toRfc3339(c.session.expires_at)}}},
-                           {"must_change_password", *creds}};
+  boost::json::object body{
+      {"agent", agentSummaryJson(c.agent, c.org)},
+      {"org", orgJson(c.org)},
+      {"session", boost::json::object{{"expires_at", core::toRfc3339(c.session.expires_at)}}},
+      {"must_change_password", *creds},
+      {"state", stateJson(states_.get(c.org.id, c.agent.key), c.agent)}};
   co_return jsonResponse(http::status::ok, body);
+}
+
+awaitable<HttpResponse> ApiV1::getMyState(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, false);
+  if (!auth.caller) co_return auth.problem;
+  const Caller& c = *auth.caller;
+  co_return jsonResponse(http::status::ok, stateJson(states_.get(c.org.id, c.agent.key), c.agent));
+}
+
+awaitable<HttpResponse> ApiV1::putMyState(RequestContext& ctx) {
+  auto auth = co_await authenticate(ctx, false);
+  if (!auth.caller) co_return auth.problem;
+  if (auto bad = requireJson(ctx)) co_return *bad;
+  JsonInput in = JsonInput::parse(ctx.request.body());
+  auto state = in.requiredString("state", 16);
+  in.rejectUnknownFields();
+  if (!in.valid()) co_return invalidBody(in);
+  const auto to = acd::parseAgentState(*state);
+  if (!to || (*to != acd::AgentState::kReady && *to != acd::AgentState::kBreak &&
+              *to != acd::AgentState::kAfterCallWork)) {
+    co_return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
+                      "'state' must be one of \"ready\", \"break\" or \"acw\".");
+  }
+  const Caller& c = *auth.caller;
+  auto changed = co_await onWorker(workers_, [&]() -> core::Result<acd::AgentStatus> {
+    const core::Time now = clock_.now();
+    // An authenticated caller is logged in: an agent whose session predates the state
+    // (it was restored Offline, or the sweep raced with this session) logs in first.
+    if (!states_.get(c.org.id, c.agent.key).loggedIn()) {
+      auto logged = states_.login(c.agent, c.org.after_login, now);
+      if (!logged) return logged;
+    }
+    return states_.request(c.org.id, c.agent.key, *to, now);
+  });
+  if (!changed) co_return stateProblem(changed.error());
+  co_return jsonResponse(http::status::ok, stateJson(*changed, c.agent));
 }
 
 awaitable<HttpResponse> ApiV1::changePassword(RequestContext& ctx) {
@@ -269,7 +345,14 @@ awaitable<HttpResponse> ApiV1::patchAgent(RequestContext& ctx) {
                       "You cannot remove your own administrator rights or disable yourself; "
                       "ask another administrator.");
   }
-  auto updated = co_await onWorker(workers_, [&] { return accounts_.updateAgent(c.org.id, target, patch); });
+  auto updated = co_await onWorker(workers_, [&]() -> core::Result<acd::Agent> {
+    auto agent = accounts_.updateAgent(c.org.id, target, patch);
+    if (!agent || !patch.enabled || *patch.enabled) return agent;
+    // Disabling ended every session of the agent: Offline (after a call in progress).
+    if (auto state = states_.logout(c.org.id, agent->key, clock_.now()); !state)
+      return state.error();
+    return agent;
+  });
   if (!updated) co_return problemFromError(updated.error());
   core::logInfo("agent_updated", {{"org", c.org.name}, {"agent", target}, {"by", c.agent.id}});
   co_return jsonResponse(http::status::ok, agentAdminJson(*updated, c.org));
@@ -285,7 +368,15 @@ awaitable<HttpResponse> ApiV1::resetPassword(RequestContext& ctx) {
   if (!in.valid()) co_return invalidBody(in);
   const std::string target = ctx.param("id");
   const Caller& c = *auth.caller;
-  auto done = co_await onWorker(workers_, [&] { return accounts_.resetPassword(c.org.id, target, *password); });
+  auto done = co_await onWorker(workers_, [&]() -> core::Result<void> {
+    if (auto reset = accounts_.resetPassword(c.org.id, target, *password); !reset) return reset;
+    // Every session of the agent ended: Offline (after a call in progress).
+    auto agent = directory_.findAgent(c.org.id, target);
+    if (!agent) return agent.error();
+    if (auto state = states_.logout(c.org.id, agent->key, clock_.now()); !state)
+      return state.error();
+    return core::okResult();
+  });
   if (!done) co_return passwordProblem(done.error());
   core::logInfo("password_reset_by_admin", {{"org", c.org.name}, {"agent", target}, {"by", c.agent.id}});
   co_return noContent();

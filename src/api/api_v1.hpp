@@ -1,11 +1,12 @@
 #pragma once
-// The HTTP API under /api/v1 (docs/openapi.yaml): sessions, the agent's own account,
-// agent administration, the events WebSocket, plus /healthz and /metrics.
+// The HTTP API under /api/v1 (docs/openapi.yaml): sessions, the agent's own account and
+// state, agent administration, the events WebSocket, plus /healthz and /metrics.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "account/account_service.hpp"
 #include "acd/directory.hpp"
+#include "api/agent_states.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_types.hpp"
 #include "api/metrics.hpp"
@@ -23,8 +24,9 @@ struct ApiOptions {
 
 class ApiV1 {
  public:
-  ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, EventHub& hub,
-        Metrics& metrics, boost::asio::thread_pool& workers, ApiOptions options = {});
+  ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, AgentStates& states,
+        EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
+        const core::Clock& clock, ApiOptions options = {});
   void registerRoutes(Router& router);
 
  private:
@@ -50,6 +52,8 @@ class ApiV1 {
   Response deleteSession(RequestContext& ctx);
   Response getMe(RequestContext& ctx);
   Response changePassword(RequestContext& ctx);
+  Response getMyState(RequestContext& ctx);
+  Response putMyState(RequestContext& ctx);
   Response listAgents(RequestContext& ctx);
   Response createAgent(RequestContext& ctx);
   Response patchAgent(RequestContext& ctx);
@@ -58,9 +62,11 @@ class ApiV1 {
 
   account::AccountService& accounts_;
   acd::DirectoryStore& directory_;
+  AgentStates& states_;
   EventHub& hub_;
   Metrics& metrics_;
   boost::asio::thread_pool& workers_;
+  const core::Clock& clock_;
   ApiOptions options_;
 };
 

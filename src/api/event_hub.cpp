@@ -34,6 +34,14 @@ void EventHub::publishToAgent(acd::AgentKey agent, const std::string& text) {
   }
 }
 
+void EventHub::publishToAgentAndAdmins(acd::OrgId org, acd::AgentKey agent,
+                                       const std::string& text) {
+  std::lock_guard lock(mutex_);
+  for (auto& [conn, e] : connections_) {
+    if (e.agent == agent || (e.org == org && e.admin)) conn->send(text);
+  }
+}
+
 void EventHub::onAgentSessionsEnded(acd::AgentKey agent, std::optional<account::TokenHash> except) {
   std::lock_guard lock(mutex_);
   for (auto& [conn, e] : connections_) {

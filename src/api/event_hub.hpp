@@ -1,7 +1,7 @@
 #pragma once
 // The registry of live event connections (WebSocket /api/v1/events). It closes a
 // connection when its session ends (logout, password change or reset, agent disabled)
-// and, in later layers, fans events out to an org's agents and admins.
+// and fans events out to an org's agents and admins (agent.state: AgentStates).
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -31,6 +31,9 @@ class EventHub final : public account::SessionListener {
   void publish(acd::OrgId org, const std::string& text, bool admins_only = false);
   // To every connection of one agent.
   void publishToAgent(acd::AgentKey agent, const std::string& text);
+  // To every connection of one agent and of the org's admins, once per connection
+  // (an admin's own change reaches each of its sockets once).
+  void publishToAgentAndAdmins(acd::OrgId org, acd::AgentKey agent, const std::string& text);
 
   void onAgentSessionsEnded(acd::AgentKey agent, std::optional<account::TokenHash> except) override;
   void onSessionEnded(const account::TokenHash& session) override;

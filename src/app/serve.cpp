@@ -1,17 +1,17 @@
 #include "app/serve.hpp"
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <iostream>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
-
 #include "account/account_service.hpp"
+#include "api/agent_states.hpp"
 #include "api/api_v1.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
@@ -21,25 +21,33 @@
 #include "app/demo.hpp"
 #include "app/sip_service.hpp"
 #include "app/sip_websocket.hpp"
+#include "core/log.hpp"
 #include "media/media_engine.hpp"
 #include "media/prompt_library.hpp"
-#include "core/log.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace sb::app {
 namespace {
 
-// Expired sessions are deleted now and then so the table does not grow without bound.
+// Expired sessions are deleted now and then so the table does not grow without bound,
+// and agents left without a live session go Offline (C4).
 void scheduleSessionSweep(boost::asio::steady_timer& timer, boost::asio::thread_pool& workers,
-                          store::SqliteStore& store, const core::Clock& clock) {
-  timer.expires_after(std::chrono::minutes{10});
-  timer.async_wait([&](boost::system::error_code ec) {
+                          store::SqliteStore& store, api::AgentStates& states,
+                          const core::Clock& clock, std::chrono::seconds every) {
+  timer.expires_after(every);
+  timer.async_wait([&, every](boost::system::error_code ec) {
     if (ec) return;
     boost::asio::post(workers, [&] {
       auto n = store.deleteExpiredSessions(clock.now());
       if (n && *n > 0) core::logInfo("expired sessions deleted", {{"count", static_cast<int64_t>(*n)}});
+      auto offline = states.sweep(clock.now());
+      if (!offline)
+        core::logError("agent state sweep failed", {{"error", offline.error().message}});
+      else if (*offline > 0)
+        core::logInfo("agents without a session set offline",
+                      {{"count", static_cast<int64_t>(*offline)}});
     });
-    scheduleSessionSweep(timer, workers, store, clock);
+    scheduleSessionSweep(timer, workers, store, states, clock, every);
   });
 }
 
@@ -85,6 +93,19 @@ int serve(const ServeConfig& config) {
   api::EventHub hub;
   accounts.setListener(&hub);
 
+  // Agent states (C1–C4): restored from the store before anyone can connect.
+  api::AgentStates states(store, hub, [&store](acd::AgentKey agent, core::Time now) {
+    return store.hasLiveSession(agent, now);
+  });
+  {
+    auto orgs = store.listOrgs();
+    auto restored = orgs ? states.restore(*orgs, clock.now()) : core::Result<void>(orgs.error());
+    if (!restored) {
+      std::cerr << "switchboard: cannot restore agent states: " << restored.error().message << "\n";
+      return kExitFailure;
+    }
+  }
+
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned io_threads = config.threads > 0 ? static_cast<unsigned>(config.threads) : cores;
   boost::asio::io_context io(static_cast<int>(io_threads));
@@ -107,7 +128,10 @@ int serve(const ServeConfig& config) {
   api::Router router;
   api::ApiOptions api_options;
   api_options.metrics_public = config.metrics_public;
-  api::ApiV1 api(accounts, store, hub, metrics, workers, api_options);
+  gauges.push_back(metrics.callbackGauge("sb_agents_logged_in",
+                                         "Agents in a state other than offline",
+                                         [&] { return static_cast<double>(states.loggedIn()); }));
+  api::ApiV1 api(accounts, store, states, hub, metrics, workers, clock, api_options);
   api.registerRoutes(router);
 
   // Media: RTP on the first SIP listener's address, recordings and an org's own prompts
@@ -223,7 +247,7 @@ int serve(const ServeConfig& config) {
                           {"io_threads", static_cast<int64_t>(io_threads)}});
 
   boost::asio::steady_timer sweep(io);
-  scheduleSessionSweep(sweep, workers, store, clock);
+  scheduleSessionSweep(sweep, workers, store, states, clock, std::chrono::minutes{1});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signo) {

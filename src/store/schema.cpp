@@ -97,8 +97,34 @@ CREATE INDEX sessions_by_agent ON sessions (agent_key);
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 )sql";
 
+// C4: the current state of each agent with its start, and every change. States are
+// the API's names (acd::toString(AgentState)), causes acd::toString(StateCause). An
+// agent without a row has never logged in (Offline).
+constexpr std::string_view kAgentStates = R"sql(
+CREATE TABLE agent_states (
+  agent_key INTEGER PRIMARY KEY REFERENCES agents(key) ON DELETE CASCADE,
+  org_id    INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  state     TEXT NOT NULL,
+  since     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX agent_states_by_org ON agent_states (org_id);
+
+CREATE TABLE agent_state_changes (
+  id         INTEGER PRIMARY KEY,
+  org_id     INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  agent_key  INTEGER NOT NULL REFERENCES agents(key) ON DELETE CASCADE,
+  from_state TEXT NOT NULL,
+  to_state   TEXT NOT NULL,
+  cause      TEXT NOT NULL,
+  at         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX agent_state_changes_by_agent ON agent_state_changes (agent_key, at);
+CREATE INDEX agent_state_changes_by_org ON agent_state_changes (org_id, at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
+    Migration{2, kAgentStates},
 };
 
 }  // namespace

@@ -4,18 +4,22 @@
 // (all or nothing) and is durable when it returns.
 //
 // Reading order: sqlite_store_directory.cpp (lookups, agents), sqlite_store_import.cpp
-// (admin import), sqlite_store_account.cpp (logins, sessions), detail/rows.hpp (the
+// (admin import), sqlite_store_account.cpp (logins, sessions),
+// sqlite_store_agent_state.cpp (agent states and their history), detail/rows.hpp (the
 // row mapping they share).
 #include <filesystem>
 #include <memory>
 
 #include "account/account_store.hpp"
+#include "acd/agent_state_store.hpp"
 #include "acd/directory.hpp"
 #include "store/database.hpp"
 
 namespace sb::store {
 
-class SqliteStore final : public acd::DirectoryStore, public account::AccountStore {
+class SqliteStore final : public acd::DirectoryStore,
+                          public acd::AgentStateStore,
+                          public account::AccountStore {
  public:
   // Uses a database someone else owns (and may share with other stores).
   explicit SqliteStore(Database& db);
@@ -49,6 +53,13 @@ class SqliteStore final : public acd::DirectoryStore, public account::AccountSto
                                                core::Time now) override;
   core::Result<bool> isEmpty() override;
 
+  // ---- acd::AgentStateStore ----
+  // A stored state text this release does not know reads as Offline (and is logged).
+  core::Result<std::vector<acd::StoredAgentState>> loadAgentStates(acd::OrgId org) override;
+  core::Result<acd::StoredAgentState> loadAgentState(acd::OrgId org, acd::AgentKey agent) override;
+  core::Result<void> recordAgentState(acd::OrgId org, acd::AgentKey agent,
+                                      const acd::StateChange& change) override;
+
   // ---- account::AccountStore ----
   core::Result<account::LoginRecord> findLogin(std::string_view org_name,
                                                std::string_view agent_id) override;
@@ -64,6 +75,8 @@ class SqliteStore final : public acd::DirectoryStore, public account::AccountSto
   core::Result<void> deleteSession(const account::TokenHash& token_hash) override;
   core::Result<std::vector<account::TokenHash>> deleteSessionsOf(
       acd::AgentKey agent, std::optional<account::TokenHash> keep) override;
+  // A session of the agent with expires_at > now.
+  core::Result<bool> hasLiveSession(acd::AgentKey agent, core::Time now) override;
   // Deletes sessions with expires_at <= now; returns how many.
   core::Result<int> deleteExpiredSessions(core::Time now) override;
 

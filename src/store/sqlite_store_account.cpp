@@ -116,6 +116,16 @@ Result<std::vector<account::TokenHash>> SqliteStore::deleteSessionsOf(
   return db_.write([&](Connection& c) { return detail::deleteSessions(c, agent, keep); });
 }
 
+Result<bool> SqliteStore::hasLiveSession(acd::AgentKey agent, core::Time now) {
+  return db_.read([&](Connection& c) -> Result<bool> {
+    auto stmt =
+        c.prepare("SELECT 1 FROM sessions WHERE agent_key = ?1 AND expires_at > ?2 LIMIT 1");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, agent).bindInt(2, core::toUnixMillis(now));
+    return stmt->step();
+  });
+}
+
 Result<int> SqliteStore::deleteExpiredSessions(core::Time now) {
   return db_.write([&](Connection& c) -> Result<int> {
     auto stmt = c.prepare("DELETE FROM sessions WHERE expires_at <= ?1");

@@ -130,6 +130,18 @@ TEST_F(AccountTest, DeleteExpiredSessionsDeletesThoseDueByNow) {
   EXPECT_EQ(store_->deleteExpiredSessions(kNow).value(), 0);
 }
 
+TEST_F(AccountTest, HasLiveSessionIgnoresExpiredOnesAndOtherAgents) {
+  EXPECT_FALSE(store_->hasLiveSession(alice_, kNow).value());
+  addSession(acme_, alice_, 1, kNow);  // expires exactly now: not live
+  EXPECT_FALSE(store_->hasLiveSession(alice_, kNow).value());
+  addSession(acme_, bob_, 2, kNow + std::chrono::hours(1));
+  EXPECT_FALSE(store_->hasLiveSession(alice_, kNow).value());
+  EXPECT_TRUE(store_->hasLiveSession(bob_, kNow).value());
+  addSession(acme_, alice_, 3, kNow + std::chrono::milliseconds(1));
+  EXPECT_TRUE(store_->hasLiveSession(alice_, kNow).value());
+  EXPECT_FALSE(store_->hasLiveSession(alice_, kNow + std::chrono::milliseconds(1)).value());
+}
+
 TEST_F(AccountTest, SetPasswordKeepsOnlyTheSessionThatChangedIt) {
   addSession(acme_, alice_, 1);
   addSession(acme_, alice_, 2);
