@@ -100,8 +100,19 @@ bool CallCenter::anyoneLoggedIn(MenuIndex menu) const {
   });
 }
 
-std::vector<std::string> CallCenter::positionPrompts(std::size_t position) {
-  return {"position_intro", "number:" + std::to_string(position), "position_outro"};
+// "You are number N in the queue. The expected waiting time is about M minutes."
+std::vector<std::string> CallCenter::announcement(MenuIndex menu, std::size_t position, core::Time now) const {
+  std::vector<std::string> prompts{"position_intro", "number:" + std::to_string(position), "position_outro"};
+  if (menu < kMenuCount) {
+    if (auto wait = waits_[menu].expectedWait(position, now)) {
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*wait).count();
+      const long long minutes = std::clamp<long long>((seconds + 30) / 60, 1, 99);  // "about": nearest
+      prompts.emplace_back("expected_wait");
+      prompts.push_back("number:" + std::to_string(minutes));
+      prompts.emplace_back("minutes");
+    }
+  }
+  return prompts;
 }
 
 // --- customer calls -----------------------------------------------------------------
@@ -315,6 +326,7 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   c->stage = Stage::kConnected;
   c->record.agent = agent;
   c->record.answered = now;
+  if (c->record.menu && *c->record.menu < kMenuCount) waits_[*c->record.menu].answered(now);
   out.push_back(StopPlaying{call});
   out.push_back(ConnectAgent{call, agent});
   return out;
@@ -415,7 +427,7 @@ Commands CallCenter::timerFired(TimerId timer, core::Time now) {
     case kAnnounceTimer:
       if (c->stage != Stage::kQueued && c->stage != Stage::kOffered) break;
       if (auto position = router_.position(call)) {
-        c->hold_after_play = play(out, *c, positionPrompts(*position), true);
+        c->hold_after_play = play(out, *c, announcement(c->record.menu.value_or(0), *position, now), true);
       }
       startTimer(out, *c, kAnnounceTimer, now + options_.announce_every);
       break;

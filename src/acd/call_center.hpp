@@ -9,13 +9,15 @@
 // The flow of a customer call:
 //   arrived → answered, welcome (+ the menu when the org has more than one) → a digit
 //   picks the menu (none or a wrong one: asked again, twice, then the first menu) → the
-//   menu's queue: please-wait, hold sound, every `announce_every` its position →
+//   menu's queue: please-wait, hold sound, every `announce_every` its position and,
+//   when the menu answered enough calls lately, the expected wait →
 //   the available agent of that menu waiting longest rings (QueueRouter); no answer
 //   within ring_timeout_s → that agent goes on Break and the next one rings, the
 //   caller keeping their place → answered: connected and recorded → ended.
 //   '*' while waiting offers a callback: '1' confirms (stored, goodbye, hung up, result
 //   `callback`), anything else returns to the queue. Nobody serving the menu logged in:
 //   the no-agents announcement and the callback offer at once.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@
 #include "acd/agent_state.hpp"
 #include "acd/directory.hpp"
 #include "acd/queue_router.hpp"
+#include "acd/wait_estimator.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 
@@ -161,13 +164,14 @@ class CallCenter {
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);
   void updateAvailability(Commands& out, AgentInfo& a, core::Time now);
   bool anyoneLoggedIn(MenuIndex menu) const;
-  static std::vector<std::string> positionPrompts(std::size_t position);
+  std::vector<std::string> announcement(MenuIndex menu, std::size_t position, core::Time now) const;
   std::string menuName(MenuIndex menu) const;
 
   Org org_;
   CallCenterOptions options_;
   std::string language_ = "ko";  // of the org's prompts (by its country code)
   QueueRouter router_;
+  std::array<WaitEstimator, kMenuCount> waits_;  // per menu, from its recent answers
   std::unordered_map<CallId, Call> calls_;
   std::unordered_map<AgentKey, AgentInfo> agents_;
   std::uint64_t next_play_ = 1;

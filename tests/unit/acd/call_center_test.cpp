@@ -318,6 +318,31 @@ TEST_F(CallCenterTest, WaitingCallersHearTheirPositionAndThenTheHoldSoundAgain) 
   EXPECT_EQ(hold->prompts, (std::vector<std::string>{"hold"}));
 }
 
+TEST_F(CallCenterTest, AnnouncementsTellTheExpectedWaitOnceTheMenuHasAnsweredEnough) {
+  make(twoMenuOrg(), {agent(1, {"1"})});
+  ready(1, t0);
+  // Six callers answered one a minute.
+  core::Time at = t0;
+  for (CallId call = 1; call <= 6; ++call) {
+    ASSERT_TRUE(first<RingAgent>(callAndChoose(call, '1', at)));
+    cc_->agentAnswered(call, 1, at + seconds(5));
+    cc_->customerHungUp(call, at + seconds(50));
+    ASSERT_TRUE(cc_->agentRequested(1, AgentState::kReady, at + seconds(55)).ok());
+    at += seconds(60);
+  }
+  ASSERT_TRUE(cc_->agentRequested(1, AgentState::kBreak, at).ok());
+  callAndChoose(10, '1', at);
+  Commands c = callAndChoose(11, '1', at + seconds(1));
+  auto timer = first<StartTimer>(c);
+  ASSERT_TRUE(timer);
+  auto announcement = first<PlayPrompts>(cc_->timerFired(timer->timer, timer->at));
+  ASSERT_TRUE(announcement);
+  // Position 2; 6 answers from t0 + 5 s to the announcement at t0 + 394 s: one every 65 s,
+  // so about 130 s: "about 2 minutes".
+  EXPECT_EQ(announcement->prompts, (std::vector<std::string>{"position_intro", "number:2", "position_outro",
+                                                             "expected_wait", "number:2", "minutes"}));
+}
+
 TEST_F(CallCenterTest, AnAgentWhoBecomesReadyTakesTheLongestWaitingCallerOfItsMenus) {
   make(twoMenuOrg(), {agent(1, {"1", "2"})});
   cc_->agentLoggedIn(1, t0);

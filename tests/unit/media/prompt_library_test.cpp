@@ -318,11 +318,11 @@ TEST(NumberNamesTest, EveryNameIsAGeneratedPrompt) {
     for (const char* name : {"welcome", "menu_intro", "press_1", "press_9", "please_wait",
                              "position_intro", "position_outro", "callback_offer",
                              "callback_question", "callback_confirm", "no_agents", "goodbye",
-                             "recording_notice", "invalid_choice"}) {
+                             "recording_notice", "invalid_choice", "expected_wait", "minutes"}) {
       EXPECT_TRUE(listed.contains(language + "/" + name)) << language << "/" << name;
     }
   }
-  EXPECT_EQ(listed.size(), 83u);  // update docs/prompts.md with the table
+  EXPECT_EQ(listed.size(), 87u);  // update docs/prompts.md with the table
 }
 
 }  // namespace
