@@ -35,6 +35,14 @@ const char* toString(CallResult r) {
   return "failed";
 }
 
+std::optional<CallResult> parseCallResult(std::string_view s) {
+  for (CallResult r : {CallResult::kAnswered, CallResult::kUnconnected, CallResult::kCallback, CallResult::kNoAgent,
+                       CallResult::kRejected, CallResult::kFailed, CallResult::kInterrupted}) {
+    if (s == toString(r)) return r;
+  }
+  return std::nullopt;
+}
+
 core::Duration CallRecord::wait() const {
   return (answered ? *answered : ended) - arrived;
 }

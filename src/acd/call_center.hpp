@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -45,6 +46,7 @@ struct CallCenterOptions {
 
 enum class CallResult { kAnswered, kUnconnected, kCallback, kNoAgent, kRejected, kFailed, kInterrupted };
 const char* toString(CallResult r);  // "answered", "unconnected", "callback", "no_agent", …
+std::optional<CallResult> parseCallResult(std::string_view s);
 
 struct CallRecord {
   CallId call = 0;
@@ -59,6 +61,7 @@ struct CallRecord {
   core::Time ended{};
   CallResult result = CallResult::kUnconnected;
   std::string ended_by;  // "customer", "agent" or "system"
+  std::string recording;  // the recording file (app fills it in), empty when none
   core::Duration wait() const;  // arrival → answer (or → end when unanswered)
   core::Duration talk() const;  // answer → end
 };

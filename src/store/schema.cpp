@@ -122,9 +122,50 @@ CREATE INDEX agent_state_changes_by_agent ON agent_state_changes (agent_key, at)
 CREATE INDEX agent_state_changes_by_org ON agent_state_changes (org_id, at);
 )sql";
 
+// N4/N5, I1–I3, K1: one row per call (written at arrival with result 'in_progress',
+// completed at the end), the agents it rang in order, and callback requests.
+constexpr std::string_view kCallRecords = R"sql(
+CREATE TABLE calls (
+  id          INTEGER PRIMARY KEY,
+  org_id      INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  caller      TEXT NOT NULL,
+  called      TEXT NOT NULL,
+  menu        INTEGER,
+  agent_key   INTEGER REFERENCES agents(key) ON DELETE SET NULL,
+  arrived     INTEGER NOT NULL,
+  queued      INTEGER,
+  answered    INTEGER,
+  ended       INTEGER,
+  result      TEXT NOT NULL,
+  ended_by    TEXT NOT NULL DEFAULT '',
+  recording   TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX calls_by_org ON calls (org_id, arrived);
+CREATE INDEX calls_open ON calls (result) WHERE result = 'in_progress';
+
+CREATE TABLE call_offers (
+  call_id   INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,
+  agent_key INTEGER NOT NULL,
+  PRIMARY KEY (call_id, seq)
+) STRICT;
+
+CREATE TABLE callbacks (
+  id        INTEGER PRIMARY KEY,
+  org_id    INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  call_id   INTEGER NOT NULL,
+  number    TEXT NOT NULL,
+  menu      INTEGER NOT NULL,
+  requested INTEGER NOT NULL,
+  done      INTEGER
+) STRICT;
+CREATE INDEX callbacks_pending ON callbacks (org_id, requested) WHERE done IS NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
     Migration{2, kAgentStates},
+    Migration{3, kCallRecords},
 };
 
 }  // namespace

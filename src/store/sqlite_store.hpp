@@ -12,6 +12,7 @@
 
 #include "account/account_store.hpp"
 #include "acd/agent_state_store.hpp"
+#include "acd/call_record_store.hpp"
 #include "acd/directory.hpp"
 #include "store/database.hpp"
 
@@ -19,6 +20,7 @@ namespace sb::store {
 
 class SqliteStore final : public acd::DirectoryStore,
                           public acd::AgentStateStore,
+                          public acd::CallRecordStore,
                           public account::AccountStore {
  public:
   // Uses a database someone else owns (and may share with other stores).
@@ -59,6 +61,16 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<acd::StoredAgentState> loadAgentState(acd::OrgId org, acd::AgentKey agent) override;
   core::Result<void> recordAgentState(acd::OrgId org, acd::AgentKey agent,
                                       const acd::StateChange& change) override;
+
+  // ---- acd::CallRecordStore ----
+  core::Result<void> openCall(const acd::CallRecord& record) override;
+  core::Result<void> closeCall(const acd::CallRecord& record) override;
+  core::Result<std::size_t> closeInterrupted(core::Time now) override;
+  core::Result<std::vector<acd::CallRecord>> listCalls(acd::OrgId org, core::Time from, core::Time to,
+                                                       std::size_t limit) override;
+  core::Result<std::int64_t> saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
+                                          acd::MenuIndex menu, core::Time at) override;
+  core::Result<std::vector<acd::StoredCallback>> pendingCallbacks(acd::OrgId org) override;
 
   // ---- account::AccountStore ----
   core::Result<account::LoginRecord> findLogin(std::string_view org_name,

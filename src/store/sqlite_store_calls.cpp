@@ -1,0 +1,193 @@
+// SqliteStore: call records and callback requests (acd::CallRecordStore; N4, N5, K1).
+#include "core/log.hpp"
+#include "store/detail/rows.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace sb::store {
+
+using core::Result;
+
+namespace {
+
+constexpr std::string_view kInProgress = "in_progress";
+
+void bindOptionalTime(Statement& stmt, int index, const std::optional<core::Time>& t) {
+  if (t) {
+    stmt.bindInt(index, core::toUnixMillis(*t));
+  } else {
+    stmt.bindNull(index);
+  }
+}
+
+std::optional<core::Time> optionalTime(const Statement& stmt, int column) {
+  if (stmt.columnIsNull(column)) return std::nullopt;
+  return core::fromUnixMillis(stmt.columnInt(column));
+}
+
+// Inserts or completes the call row and replaces its offers, in the caller's transaction.
+Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view result) {
+  auto stmt = c.prepare(
+      "INSERT INTO calls (id, org_id, caller, called, menu, agent_key, arrived, queued, answered, ended, "
+      "result, ended_by, recording) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "ON CONFLICT (id) DO UPDATE SET menu = excluded.menu, agent_key = excluded.agent_key, "
+      "queued = excluded.queued, answered = excluded.answered, ended = excluded.ended, "
+      "result = excluded.result, ended_by = excluded.ended_by, recording = excluded.recording "
+      "WHERE calls.org_id = excluded.org_id");
+  if (!stmt) return stmt.error();
+  stmt->bindInt(1, static_cast<int64_t>(r.call)).bindInt(2, r.org).bindText(3, r.caller).bindText(4, r.called);
+  if (r.menu) {
+    stmt->bindInt(5, *r.menu);
+  } else {
+    stmt->bindNull(5);
+  }
+  if (r.agent) {
+    stmt->bindInt(6, *r.agent);
+  } else {
+    stmt->bindNull(6);
+  }
+  stmt->bindInt(7, core::toUnixMillis(r.arrived));
+  bindOptionalTime(*stmt, 8, r.queued);
+  bindOptionalTime(*stmt, 9, r.answered);
+  bindOptionalTime(*stmt, 10, result == kInProgress ? std::nullopt : std::optional<core::Time>(r.ended));
+  stmt->bindText(11, result).bindText(12, r.ended_by).bindText(13, r.recording);
+  if (auto run = stmt->run(); !run) return run.error();
+  if (c.changes() == 0) return detail::notFound("call of this org");  // the id belongs to another org
+
+  auto clear = c.prepare("DELETE FROM call_offers WHERE call_id = ?1");
+  if (!clear) return clear.error();
+  clear->bindInt(1, static_cast<int64_t>(r.call));
+  if (auto run = clear->run(); !run) return run.error();
+  for (std::size_t i = 0; i < r.offered_to.size(); ++i) {
+    auto offer = c.prepare("INSERT INTO call_offers (call_id, seq, agent_key) VALUES (?1, ?2, ?3)");
+    if (!offer) return offer.error();
+    offer->bindInt(1, static_cast<int64_t>(r.call)).bindInt(2, static_cast<int64_t>(i)).bindInt(3, r.offered_to[i]);
+    if (auto run = offer->run(); !run) return run.error();
+  }
+  return core::okResult();
+}
+
+}  // namespace
+
+Result<void> SqliteStore::openCall(const acd::CallRecord& record) {
+  return db_.write([&](Connection& c) -> Result<void> {
+    auto exists = c.prepare("SELECT 1 FROM calls WHERE id = ?1");
+    if (!exists) return exists.error();
+    exists->bindInt(1, static_cast<int64_t>(record.call));
+    auto found = exists->step();
+    if (!found) return found.error();
+    if (*found) return core::makeError(core::ErrorCode::kConflict, "This call is already recorded.");
+    return writeCall(c, record, kInProgress);
+  });
+}
+
+Result<void> SqliteStore::closeCall(const acd::CallRecord& record) {
+  return db_.write([&](Connection& c) { return writeCall(c, record, acd::toString(record.result)); });
+}
+
+Result<std::size_t> SqliteStore::closeInterrupted(core::Time now) {
+  return db_.write([&](Connection& c) -> Result<std::size_t> {
+    auto stmt = c.prepare(
+        "UPDATE calls SET result = 'interrupted', ended = ?1, ended_by = 'system' WHERE result = 'in_progress'");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, core::toUnixMillis(now));
+    if (auto run = stmt->run(); !run) return run.error();
+    return static_cast<std::size_t>(c.changes());
+  });
+}
+
+Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core::Time from, core::Time to,
+                                                            std::size_t limit) {
+  return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
+    auto stmt = c.prepare(
+        "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording "
+        "FROM calls WHERE org_id = ?1 AND arrived >= ?2 AND arrived < ?3 AND result != 'in_progress' "
+        "ORDER BY arrived DESC, id DESC LIMIT ?4");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, org)
+        .bindInt(2, core::toUnixMillis(from))
+        .bindInt(3, core::toUnixMillis(to))
+        .bindInt(4, static_cast<int64_t>(std::min<std::size_t>(limit, 100'000)));
+    std::vector<acd::CallRecord> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      acd::CallRecord r;
+      r.call = static_cast<acd::CallId>(stmt->columnInt(0));
+      r.org = org;
+      r.caller = stmt->columnText(1);
+      r.called = stmt->columnText(2);
+      if (!stmt->columnIsNull(3)) r.menu = static_cast<acd::MenuIndex>(stmt->columnInt(3));
+      if (!stmt->columnIsNull(4)) r.agent = stmt->columnInt(4);
+      r.arrived = core::fromUnixMillis(stmt->columnInt(5));
+      r.queued = optionalTime(*stmt, 6);
+      r.answered = optionalTime(*stmt, 7);
+      r.ended = optionalTime(*stmt, 8).value_or(r.arrived);
+      const std::string result = stmt->columnText(9);
+      if (auto parsed = acd::parseCallResult(result)) {
+        r.result = *parsed;
+      } else {
+        core::logWarn("unknown stored call result, read as failed", {{"call", static_cast<int64_t>(r.call)},
+                                                                      {"result", result}});
+        r.result = acd::CallResult::kFailed;
+      }
+      r.ended_by = stmt->columnText(10);
+      r.recording = stmt->columnText(11);
+      out.push_back(std::move(r));
+    }
+    for (acd::CallRecord& r : out) {
+      auto offers = c.prepare("SELECT agent_key FROM call_offers WHERE call_id = ?1 ORDER BY seq");
+      if (!offers) return offers.error();
+      offers->bindInt(1, static_cast<int64_t>(r.call));
+      for (;;) {
+        auto row = offers->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        r.offered_to.push_back(offers->columnInt(0));
+      }
+    }
+    return out;
+  });
+}
+
+Result<std::int64_t> SqliteStore::saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
+                                               acd::MenuIndex menu, core::Time at) {
+  return db_.write([&](Connection& c) -> Result<std::int64_t> {
+    auto stmt = c.prepare("INSERT INTO callbacks (org_id, call_id, number, menu, requested) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, org)
+        .bindInt(2, static_cast<int64_t>(call))
+        .bindText(3, number)
+        .bindInt(4, menu)
+        .bindInt(5, core::toUnixMillis(at));
+    if (auto run = stmt->run(); !run) return run.error();
+    return c.lastInsertRowId();
+  });
+}
+
+Result<std::vector<acd::StoredCallback>> SqliteStore::pendingCallbacks(acd::OrgId org) {
+  return db_.read([&](Connection& c) -> Result<std::vector<acd::StoredCallback>> {
+    auto stmt = c.prepare(
+        "SELECT id, call_id, number, menu, requested FROM callbacks WHERE org_id = ?1 AND done IS NULL "
+        "ORDER BY requested, id");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, org);
+    std::vector<acd::StoredCallback> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      acd::StoredCallback cb;
+      cb.id = stmt->columnInt(0);
+      cb.org = org;
+      cb.call = static_cast<acd::CallId>(stmt->columnInt(1));
+      cb.number = stmt->columnText(2);
+      cb.menu = static_cast<acd::MenuIndex>(stmt->columnInt(3));
+      cb.requested = core::fromUnixMillis(stmt->columnInt(4));
+      out.push_back(std::move(cb));
+    }
+    return out;
+  });
+}
+
+}  // namespace sb::store

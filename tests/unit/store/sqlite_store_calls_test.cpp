@@ -1,0 +1,172 @@
+// SqliteStore as acd::CallRecordStore: call records written at arrival and at the end,
+// crash leftovers closed as interrupted, callbacks (N4, N5, K1).
+#include <gtest/gtest.h>
+
+#include "store/sqlite_store.hpp"
+#include "unit/store/store_fixture.hpp"
+
+namespace sb::store {
+namespace {
+
+using acd::CallRecord;
+using acd::CallResult;
+using core::ErrorCode;
+using std::chrono::seconds;
+using testing::agent;
+using testing::codeOf;
+using testing::kNow;
+using testing::org;
+
+class CallRecordStoreTest : public testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    acd::DirectoryImport in;
+    in.orgs.push_back({org("Acme", "acme.example"), {agent("alice"), agent("bob")}});
+    in.orgs.push_back({org("Globex", "globex.example"), {agent("carol")}});
+    import(in);
+    acme_ = orgId("Acme");
+    globex_ = orgId("Globex");
+    alice_ = findAgent("Acme", "alice").key;
+    bob_ = findAgent("Acme", "bob").key;
+  }
+
+  CallRecord arrived(acd::CallId id, acd::OrgId org_id, core::Time at) {
+    CallRecord r;
+    r.call = id;
+    r.org = org_id;
+    r.caller = "01012345678";
+    r.called = "0215880000";
+    r.arrived = at;
+    return r;
+  }
+
+  std::vector<CallRecord> list(acd::OrgId org_id) {
+    auto calls = store_->listCalls(org_id, kNow - std::chrono::hours(1), kNow + std::chrono::hours(1), 100);
+    EXPECT_TRUE(calls.ok());
+    return calls.ok() ? *calls : std::vector<CallRecord>{};
+  }
+
+  acd::OrgId acme_ = 0, globex_ = 0;
+  acd::AgentKey alice_ = 0, bob_ = 0;
+};
+
+TEST_F(CallRecordStoreTest, AnAnsweredCallIsStoredWithEverything) {
+  CallRecord r = arrived(1, acme_, kNow);
+  ASSERT_TRUE(store_->openCall(r).ok());
+  EXPECT_TRUE(list(acme_).empty());  // in progress: not listed yet
+  r.menu = 2;
+  r.queued = kNow + seconds(8);
+  r.offered_to = {bob_, alice_};
+  r.agent = alice_;
+  r.answered = kNow + seconds(30);
+  r.ended = kNow + seconds(200);
+  r.result = CallResult::kAnswered;
+  r.ended_by = "customer";
+  r.recording = "recordings/acme.example/2026-11-24/x.wav";
+  ASSERT_TRUE(store_->closeCall(r).ok());
+  auto calls = list(acme_);
+  ASSERT_EQ(calls.size(), 1u);
+  const CallRecord& got = calls[0];
+  EXPECT_EQ(got.call, 1u);
+  EXPECT_EQ(got.caller, "01012345678");
+  EXPECT_EQ(got.menu, 2);
+  EXPECT_EQ(got.agent, alice_);
+  EXPECT_EQ(got.offered_to, (std::vector<acd::AgentKey>{bob_, alice_}));
+  EXPECT_EQ(got.queued, kNow + seconds(8));
+  EXPECT_EQ(got.answered, kNow + seconds(30));
+  EXPECT_EQ(got.ended, kNow + seconds(200));
+  EXPECT_EQ(got.result, CallResult::kAnswered);
+  EXPECT_EQ(got.ended_by, "customer");
+  EXPECT_EQ(got.recording, r.recording);
+  EXPECT_EQ(got.wait(), seconds(30));
+  EXPECT_EQ(got.talk(), seconds(170));
+}
+
+TEST_F(CallRecordStoreTest, OpeningTheSameCallTwiceIsAConflict) {
+  ASSERT_TRUE(store_->openCall(arrived(1, acme_, kNow)).ok());
+  EXPECT_EQ(codeOf(store_->openCall(arrived(1, acme_, kNow))), ErrorCode::kConflict);
+}
+
+TEST_F(CallRecordStoreTest, AnotherOrgCannotOverwriteACall) {
+  ASSERT_TRUE(store_->openCall(arrived(1, acme_, kNow)).ok());
+  CallRecord other = arrived(1, globex_, kNow);
+  other.result = CallResult::kUnconnected;
+  other.ended = kNow + seconds(5);
+  EXPECT_EQ(codeOf(store_->closeCall(other)), ErrorCode::kNotFound);
+  EXPECT_TRUE(list(globex_).empty());
+}
+
+TEST_F(CallRecordStoreTest, ACrashLeavesOpenCallsThatStartClosesAsInterrupted) {
+  ASSERT_TRUE(store_->openCall(arrived(1, acme_, kNow)).ok());
+  ASSERT_TRUE(store_->openCall(arrived(2, acme_, kNow + seconds(1))).ok());
+  CallRecord done = arrived(3, acme_, kNow + seconds(2));
+  done.result = CallResult::kUnconnected;
+  done.ended = kNow + seconds(9);
+  ASSERT_TRUE(store_->closeCall(done).ok());  // closed without openCall: inserted whole
+  auto closed = store_->closeInterrupted(kNow + seconds(60));
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(*closed, 2u);
+  auto calls = list(acme_);
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].call, 3u);  // newest first
+  EXPECT_EQ(calls[0].result, CallResult::kUnconnected);
+  EXPECT_EQ(calls[1].result, CallResult::kInterrupted);
+  EXPECT_EQ(calls[1].ended, kNow + seconds(60));
+  EXPECT_EQ(calls[1].ended_by, "system");
+  auto again = store_->closeInterrupted(kNow + seconds(70));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u);
+}
+
+TEST_F(CallRecordStoreTest, ListingIsPerOrgWithinTheWindowAndBounded) {
+  for (acd::CallId id = 1; id <= 5; ++id) {
+    CallRecord r = arrived(id, id % 2 ? acme_ : globex_, kNow + seconds(static_cast<int>(id)));
+    r.result = CallResult::kAnswered;
+    r.ended = r.arrived + seconds(10);
+    ASSERT_TRUE(store_->closeCall(r).ok());
+  }
+  EXPECT_EQ(list(acme_).size(), 3u);
+  EXPECT_EQ(list(globex_).size(), 2u);
+  auto two = store_->listCalls(acme_, kNow, kNow + std::chrono::hours(1), 2);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[0].call, 5u);
+  auto window = store_->listCalls(acme_, kNow + seconds(2), kNow + seconds(4), 100);
+  ASSERT_TRUE(window.ok());
+  ASSERT_EQ(window->size(), 1u);
+  EXPECT_EQ((*window)[0].call, 3u);
+}
+
+TEST_F(CallRecordStoreTest, CallbacksArePendingOldestFirstPerOrg) {
+  auto first = store_->saveCallback(acme_, 7, "01011112222", 1, kNow + seconds(10));
+  auto second = store_->saveCallback(acme_, 8, "01033334444", 2, kNow + seconds(5));
+  auto other = store_->saveCallback(globex_, 9, "01055556666", 1, kNow);
+  ASSERT_TRUE(first.ok() && second.ok() && other.ok());
+  auto pending = store_->pendingCallbacks(acme_);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].number, "01033334444");
+  EXPECT_EQ((*pending)[0].menu, 2);
+  EXPECT_EQ((*pending)[0].call, 8u);
+  EXPECT_EQ((*pending)[1].id, *first);
+  EXPECT_FALSE((*pending)[1].done);
+}
+
+TEST_F(CallRecordStoreTest, RecordsSurviveReopeningTheDatabase) {
+  CallRecord r = arrived(1, acme_, kNow);
+  r.result = CallResult::kCallback;
+  r.ended = kNow + seconds(40);
+  ASSERT_TRUE(store_->closeCall(r).ok());
+  ASSERT_TRUE(store_->saveCallback(acme_, 1, r.caller, 1, kNow + seconds(39)).ok());
+  reopen();
+  auto calls = list(acme_);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].result, CallResult::kCallback);
+  auto pending = store_->pendingCallbacks(acme_);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::store
