@@ -290,20 +290,7 @@ void CallCenter::ring(Commands& out, const Offer& offer, core::Time now) {
 }
 
 void CallCenter::offerCallback(Commands& out, Call& c, core::Time now) {
-  // Out of the queue while the caller decides (an offer ringing now is withdrawn).
-  if (c.ringing) {
-    AgentInfo* a = findAgent(*c.ringing);
-    out.push_back(StopRinging{c.record.call, *c.ringing});
-    cancelTimer(out, c, kRingTimer);
-    c.ringing.reset();
-    router_.remove(c.record.call);
-    if (a != nullptr) {
-      if (auto change = a->status.offerWithdrawn(now)) changeState(out, *a, *change);
-      updateAvailability(out, *a, now);
-    }
-  } else {
-    router_.remove(c.record.call);
-  }
+  leaveQueue(out, c, now);  // while the caller decides
   cancelTimer(out, c, kAnnounceTimer);
   c.stage = Stage::kCallbackConfirm;
   out.push_back(StopPlaying{c.record.call});
@@ -340,27 +327,39 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   return out;
 }
 
-void CallCenter::offerEnded(Commands& out, Call& c, bool missed, core::Time now) {
+void CallCenter::offerMissed(Commands& out, Call& c, core::Time now) {
   if (!c.ringing) return;
   const AgentKey agent = *c.ringing;
   c.ringing.reset();
   cancelTimer(out, c, kRingTimer);
   out.push_back(StopRinging{c.record.call, agent});
   if (AgentInfo* a = findAgent(agent)) {
-    auto change = missed ? a->status.offerMissed(now) : a->status.offerWithdrawn(now);
-    if (change) changeState(out, *a, *change);
-    if (!missed) updateAvailability(out, *a, now);
+    if (auto change = a->status.offerMissed(now)) changeState(out, *a, *change);
   }
   c.stage = Stage::kQueued;
   // The caller keeps their place; the next available agent rings at once.
   if (auto next = router_.offerFailed(c.record.call)) ring(out, *next, now);
 }
 
+void CallCenter::leaveQueue(Commands& out, Call& c, core::Time now) {
+  router_.remove(c.record.call);
+  if (!c.ringing) return;
+  // The offer is withdrawn: the agent did nothing wrong and is Ready again.
+  const AgentKey agent = *c.ringing;
+  c.ringing.reset();
+  cancelTimer(out, c, kRingTimer);
+  out.push_back(StopRinging{c.record.call, agent});
+  if (AgentInfo* a = findAgent(agent)) {
+    if (auto change = a->status.offerWithdrawn(now)) changeState(out, *a, *change);
+    updateAvailability(out, *a, now);
+  }
+}
+
 Commands CallCenter::ringFailed(CallId call, AgentKey agent, core::Time now) {
   Commands out;
   Call* c = find(call);
   if (c == nullptr || c->ringing != agent) return out;
-  offerEnded(out, *c, true, now);
+  offerMissed(out, *c, now);
   return out;
 }
 
@@ -372,18 +371,7 @@ Commands CallCenter::customerHungUp(CallId call, core::Time now) {
     finish(out, *c, CallResult::kAnswered, "customer", now);
     return out;
   }
-  if (c->ringing) {  // withdrawn: the agent did nothing wrong
-    const AgentKey agent = *c->ringing;
-    c->ringing.reset();
-    out.push_back(StopRinging{call, agent});
-    router_.remove(call);
-    if (AgentInfo* a = findAgent(agent)) {
-      if (auto change = a->status.offerWithdrawn(now)) changeState(out, *a, *change);
-      updateAvailability(out, *a, now);
-    }
-  } else {
-    router_.remove(call);
-  }
+  leaveQueue(out, *c, now);
   // A callback confirmed before the hang-up stays a callback.
   finish(out, *c, c->record.result == CallResult::kCallback ? CallResult::kCallback : CallResult::kUnconnected,
          "customer", now);
@@ -440,7 +428,7 @@ Commands CallCenter::timerFired(TimerId timer, core::Time now) {
       startTimer(out, *c, kAnnounceTimer, now + options_.announce_every);
       break;
     case kRingTimer:
-      if (c->stage == Stage::kOffered) offerEnded(out, *c, true, now);
+      if (c->stage == Stage::kOffered) offerMissed(out, *c, now);
       break;
     case kCallbackTimer:
       if (c->stage == Stage::kCallbackConfirm) backToQueue(out, *c, now);

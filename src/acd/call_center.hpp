@@ -162,7 +162,11 @@ class CallCenter {
   void ring(Commands& out, const Offer& offer, core::Time now);
   void offerCallback(Commands& out, Call& c, core::Time now);
   void backToQueue(Commands& out, Call& c, core::Time now);
-  void offerEnded(Commands& out, Call& c, bool missed, core::Time now);
+  // The ringing agent did not answer: Break, and the caller goes to the next agent.
+  void offerMissed(Commands& out, Call& c, core::Time now);
+  // The caller leaves the queue (hung up, or deciding on a callback); a ringing offer is
+  // withdrawn and its agent is Ready again.
+  void leaveQueue(Commands& out, Call& c, core::Time now);
   void finish(Commands& out, Call& c, CallResult result, const char* by, core::Time now);
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);
   void updateAvailability(Commands& out, AgentInfo& a, core::Time now);

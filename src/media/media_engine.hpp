@@ -130,7 +130,6 @@ class MediaEngine {
     std::uint16_t port = 0;  // RTP; RTCP on port + 1
   };
   core::Result<OpenedLeg> openLeg(MediaCallId call);
-  const std::string& localAddress() const { return options_.bind_address; }
 
   void configure(MediaLegId leg, LegMediaParams params);  // after each offer/answer
   // Audio of each leg goes to the other (transcoded when the codecs differ).
@@ -143,7 +142,6 @@ class MediaEngine {
   void sendDigits(MediaLegId leg, std::string digits);  // RFC 4733, when negotiated
   // Records the call: the customer leg's voice left, the agent leg's right.
   void startRecording(MediaCallId call, std::string path, MediaLegId customer, MediaLegId agent);
-  void setRecordedAgent(MediaCallId call, MediaLegId agent);  // after a transfer
   void stopRecording(MediaCallId call, std::function<void(RecordingDone)> done = {});
   // Ends the leg: its ports go back to the pool; `done` gets its statistics.
   void closeLeg(MediaLegId leg, std::function<void(LegMediaStats)> done = {});
