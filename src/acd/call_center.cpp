@@ -62,6 +62,69 @@ CallCenter::CallCenter(Org org, const std::vector<Agent>& agents, CallCenterOpti
   }
 }
 
+void CallCenter::restoreAgent(AgentKey agent, AgentStatus status) {
+  if (AgentInfo* a = findAgent(agent)) a->status = status;
+}
+
+Commands CallCenter::updateAgent(const Agent& agent, core::Time now) {
+  Commands out;
+  if (agent.org != org_.id) return out;
+  auto it = agents_.find(agent.key);
+  if (!agent.enabled) {
+    if (it == agents_.end() || it->second.removed) return out;
+    AgentInfo& info = it->second;
+    out = agentLoggedOut(agent.key, now);
+    info.removed = true;
+    info.menus = 0;
+    router_.agentUnavailable(agent.key);
+    return out;
+  }
+  if (it == agents_.end()) {  // a new agent: Offline until they log in
+    AgentInfo info;
+    info.agent = agent;
+    info.menus = menuSetOf(agent.menus);
+    agents_.emplace(agent.key, std::move(info));
+    return out;
+  }
+  AgentInfo& info = it->second;
+  const MenuSet menus = menuSetOf(agent.menus);
+  const bool was_removed = info.removed;
+  info.agent = agent;
+  info.removed = false;
+  if (menus != info.menus) {
+    info.menus = menus;
+    if (router_.isAvailable(agent.key)) {  // keeps its place among the idle
+      router_.agentUnavailable(agent.key);
+      if (auto offer = router_.agentAvailable(agent.key, info.menus, info.available_since)) ring(out, *offer, now);
+    }
+  }
+  if (was_removed) updateAvailability(out, info, now);
+  return out;
+}
+
+Commands CallCenter::updateDirectory(Org org, const std::vector<Agent>& agents, core::Time now) {
+  Commands out;
+  if (org.id != org_.id) return out;
+  org_ = std::move(org);
+  language_ = org_.country_code == "82" ? "ko" : "en";
+  auto append = [&](Commands more) {
+    out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  };
+  std::unordered_map<AgentKey, bool> listed;
+  for (const Agent& a : agents) {
+    if (a.org != org_.id) continue;
+    listed[a.key] = true;
+    append(updateAgent(a, now));
+  }
+  for (auto& [key, info] : agents_) {  // gone from the directory: as disabled
+    if (listed.count(key) != 0 || info.removed) continue;
+    Agent gone = info.agent;
+    gone.enabled = false;
+    append(updateAgent(gone, now));
+  }
+  return out;
+}
+
 CallCenter::Call* CallCenter::find(CallId call) {
   auto it = calls_.find(call);
   return it == calls_.end() ? nullptr : &it->second;
@@ -446,7 +509,8 @@ void CallCenter::changeState(Commands& out, AgentInfo& a, const StateChange& cha
 // Available = Ready with a reachable device and not already ringing; the router keeps the
 // available ones by how long they have waited since their last call.
 void CallCenter::updateAvailability(Commands& out, AgentInfo& a, core::Time now) {
-  const bool available = a.status.state() == AgentState::kReady && a.reachable && !a.status.logoutPending();
+  const bool available =
+      a.status.state() == AgentState::kReady && a.reachable && !a.removed && !a.status.logoutPending();
   if (!available) {
     router_.agentUnavailable(a.agent.key);
     return;

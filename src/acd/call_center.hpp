@@ -123,7 +123,19 @@ class CallCenter {
   // Whether the agent has a registered device calls can ring.
   Commands deviceReachable(AgentKey agent, bool reachable, core::Time now);
 
+  // At start: the agent's state as restored from storage (no call survives a restart,
+  // so never Ringing or OnCall). Unknown agents are ignored.
+  void restoreAgent(AgentKey agent, AgentStatus status);
+  // The org's settings or agents changed (an admin import, a PATCH): menus, ring timeout
+  // and after-call state apply from now on; a new agent is known (Offline); an agent's
+  // new menus take effect at once, keeping their place among the idle; an agent disabled
+  // or gone is logged out (a call in progress is not cut) and never offered again.
+  Commands updateDirectory(Org org, const std::vector<Agent>& agents, core::Time now);
+  // One agent of the org as the directory has it now (as updateDirectory, for one).
+  Commands updateAgent(const Agent& agent, core::Time now);
+
   const AgentStatus* agentStatus(AgentKey agent) const;
+  const Org& org() const { return org_; }
   const QueueRouter& router() const { return router_; }
   const std::string& language() const { return language_; }
   std::size_t activeCalls() const { return calls_.size(); }
@@ -147,6 +159,7 @@ class CallCenter {
     MenuSet menus = 0;
     AgentStatus status;
     bool reachable = false;
+    bool removed = false;  // disabled or deleted since: never offered again
     core::Time available_since{};
   };
 

@@ -183,7 +183,7 @@ awaitable<HttpResponse> ApiV1::createSession(RequestContext& ctx) {
     auto login = accounts_.login(*org, *agent, *password, ctx.client_ip);
     if (!login) return login;
     // C2: Offline → the org's after_login state (no change when already logged in).
-    auto state = states_.login(login->agent, login->org.after_login, clock_.now());
+    auto state = states_.login(login->org, login->agent, clock_.now());
     if (!state) return state.error();
     return login;
   });
@@ -259,7 +259,7 @@ awaitable<HttpResponse> ApiV1::putMyState(RequestContext& ctx) {
     // An authenticated caller is logged in: an agent whose session predates the state
     // (it was restored Offline, or the sweep raced with this session) logs in first.
     if (!states_.get(c.org.id, c.agent.key).loggedIn()) {
-      auto logged = states_.login(c.agent, c.org.after_login, now);
+      auto logged = states_.login(c.org, c.agent, now);
       if (!logged) return logged;
     }
     return states_.request(c.org.id, c.agent.key, *to, now);

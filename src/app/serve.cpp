@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "account/account_service.hpp"
-#include "api/agent_states.hpp"
 #include "api/api_v1.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_server.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "app/cli.hpp"
+#include "app/contact_center.hpp"
 #include "app/demo.hpp"
 #include "app/sip_service.hpp"
 #include "app/sip_websocket.hpp"
@@ -32,7 +32,7 @@ namespace {
 // Expired sessions are deleted now and then so the table does not grow without bound,
 // and agents left without a live session go Offline (C4).
 void scheduleSessionSweep(boost::asio::steady_timer& timer, boost::asio::thread_pool& workers,
-                          store::SqliteStore& store, api::AgentStates& states,
+                          store::SqliteStore& store, ContactCenter& states,
                           const core::Clock& clock, std::chrono::seconds every) {
   timer.expires_after(every);
   timer.async_wait([&, every](boost::system::error_code ec) {
@@ -93,19 +93,6 @@ int serve(const ServeConfig& config) {
   api::EventHub hub;
   accounts.setListener(&hub);
 
-  // Agent states (C1–C4): restored from the store before anyone can connect.
-  api::AgentStates states(store, hub, [&store](acd::AgentKey agent, core::Time now) {
-    return store.hasLiveSession(agent, now);
-  });
-  {
-    auto orgs = store.listOrgs();
-    auto restored = orgs ? states.restore(*orgs, clock.now()) : core::Result<void>(orgs.error());
-    if (!restored) {
-      std::cerr << "switchboard: cannot restore agent states: " << restored.error().message << "\n";
-      return kExitFailure;
-    }
-  }
-
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const unsigned io_threads = config.threads > 0 ? static_cast<unsigned>(config.threads) : cores;
   boost::asio::io_context io(static_cast<int>(io_threads));
@@ -124,15 +111,6 @@ int serve(const ServeConfig& config) {
                                          [&] { return static_cast<double>(store.database().stats().transactions); }));
   gauges.push_back(metrics.callbackGauge("sb_store_jobs", "Write jobs committed since start",
                                          [&] { return static_cast<double>(store.database().stats().jobs); }));
-
-  api::Router router;
-  api::ApiOptions api_options;
-  api_options.metrics_public = config.metrics_public;
-  gauges.push_back(metrics.callbackGauge("sb_agents_logged_in",
-                                         "Agents in a state other than offline",
-                                         [&] { return static_cast<double>(states.loggedIn()); }));
-  api::ApiV1 api(accounts, store, states, hub, metrics, workers, clock, api_options);
-  api.registerRoutes(router);
 
   // Media: RTP on the first SIP listener's address, recordings and an org's own prompts
   // in the data directory, the default prompts generated at build time.
@@ -203,6 +181,23 @@ int serve(const ServeConfig& config) {
 
   SipService sip(workers, store, clock, metrics, media, prompts, sip_options);
   media_events.to = &sip;
+
+  // The contact center (issue 5): one acd::CallCenter per org on the SIP strand, agent
+  // states restored from the store by sip.start() before anyone can connect.
+  ContactCenter center(sip.executor(), store, store, hub,
+                       [&store](acd::AgentKey agent, core::Time now) { return store.hasLiveSession(agent, now); },
+                       clock);
+  gauges.push_back(metrics.callbackGauge("sb_agents_logged_in", "Agents in a state other than offline",
+                                         [&] { return static_cast<double>(center.counts().logged_in); }));
+  gauges.push_back(metrics.callbackGauge("sb_acd_calls", "Customer calls in the contact center",
+                                         [&] { return static_cast<double>(center.counts().calls); }));
+  gauges.push_back(metrics.callbackGauge("sb_acd_waiting", "Customer calls waiting in a queue",
+                                         [&] { return static_cast<double>(center.counts().waiting); }));
+  gauges.push_back(metrics.callbackGauge("sb_acd_writes_queued", "Contact-center records waiting for the disk",
+                                         [&] { return static_cast<double>(center.counts().writes_queued); }));
+  gauges.push_back(metrics.callbackGauge("sb_acd_writes_failed", "Contact-center records that failed to be written",
+                                         [&] { return static_cast<double>(center.counts().writes_failed); }));
+
   struct Unhook {
     MediaForward& events;
     media::MediaEngine& engine;
@@ -211,9 +206,22 @@ int serve(const ServeConfig& config) {
       events.to = nullptr;
     }
   } unhook{media_events, media};
+  api::Router router;
+  api::ApiOptions api_options;
+  api_options.metrics_public = config.metrics_public;
+  api::ApiV1 api(accounts, store, center, hub, metrics, workers, clock, api_options);
+  api.registerRoutes(router);
+
   addSipWebSocketRoute(router, sip.transport());
 
-  auto sip_port = sip.start(config.sip.front().host, config.sip.front().port);
+  // Calls a crash left open are closed as interrupted (N4) before new ones arrive.
+  if (auto closed = store.closeInterrupted(clock.now()); !closed) {
+    std::cerr << "switchboard: cannot close interrupted calls: " << closed.error().message << "\n";
+    return kExitFailure;
+  } else if (*closed > 0) {
+    core::logWarn("calls interrupted by the last stop closed", {{"count", static_cast<int64_t>(*closed)}});
+  }
+  auto sip_port = sip.start(config.sip.front().host, config.sip.front().port, center);
   if (!sip_port) {
     std::cerr << "switchboard: cannot listen for SIP on " << config.sip.front().str() << ": "
               << sip_port.error().message << "\n";
@@ -247,7 +255,7 @@ int serve(const ServeConfig& config) {
                           {"io_threads", static_cast<int64_t>(io_threads)}});
 
   boost::asio::steady_timer sweep(io);
-  scheduleSessionSweep(sweep, workers, store, states, clock, std::chrono::minutes{1});
+  scheduleSessionSweep(sweep, workers, store, center, clock, std::chrono::minutes{1});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signo) {
@@ -266,6 +274,10 @@ int serve(const ServeConfig& config) {
   io.run();
   for (auto& t : threads) t.join();
   workers.join();
+  // The SIP thread (and with it the contact center's strand) ends before the contact
+  // center does; then its last records are written.
+  sip.join();
+  center.stop();
   accounts.setListener(nullptr);
   core::logInfo("stopped");
   return kExitOk;

@@ -65,6 +65,7 @@ core::Result<std::shared_ptr<const SipDirectorySnapshot>> SipDirectorySnapshot::
     org.ring_timeout_s = o.ring_timeout_s;
     auto agents = store.listAgents(o.id);
     if (!agents) return agents.error();
+    snapshot->center_orgs_.push_back(CenterOrg{o, *agents});
     for (const acd::Agent& a : *agents) {
       if (!a.enabled || a.sip_secret.empty()) continue;
       org.agents.push_back(a.id);

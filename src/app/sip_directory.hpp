@@ -24,6 +24,12 @@ struct SipOrg {
   int ring_timeout_s = 15;
 };
 
+// One org as the directory has it now, for the contact center.
+struct CenterOrg {
+  acd::Org org;
+  std::vector<acd::Agent> agents;
+};
+
 struct SipTrunk {
   std::string name;
   std::string address;   // normalized IP text (as the transport prints it)
@@ -42,10 +48,13 @@ class SipDirectorySnapshot {
   std::optional<std::string> deviceSecret(std::string_view domain, std::string_view user) const;
   const std::vector<SipTrunk>& trunks() const { return trunks_; }
   std::vector<std::string> trunkAddresses() const;
+  // Every org with all its agents (disabled ones included), for ContactCenter.
+  const std::vector<CenterOrg>& centerOrgs() const { return center_orgs_; }
 
  private:
   std::vector<SipTrunk> trunks_;
   std::vector<SipOrg> orgs_;
+  std::vector<CenterOrg> center_orgs_;
   std::unordered_map<std::string, size_t> org_by_number_;
   std::unordered_map<std::string, size_t> org_by_domain_;
   std::unordered_map<std::string, std::string> secrets_;  // domain \x1f agent → secret

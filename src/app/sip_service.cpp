@@ -79,7 +79,9 @@ SipService::SipService(boost::asio::thread_pool& workers, acd::DirectoryStore& s
                   &sip::SipTransportCounts::refused_connections);
 }
 
-SipService::~SipService() {
+SipService::~SipService() { join(); }
+
+void SipService::join() {
   stop();
   if (thread_.joinable()) {
     // stop() closed every socket and timer; whatever a peer still had queued is dropped.
@@ -92,10 +94,12 @@ void SipService::run() {
   thread_ = std::thread([this] { io_.run(); });
 }
 
-core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port) {
+core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port, ContactCenter& center) {
   auto snapshot = SipDirectorySnapshot::load(store_);
   if (!snapshot) return snapshot.error();
   directory_.replace(*snapshot);
+  center_ = &center;
+  if (auto started = center.start((*snapshot)->centerOrgs(), clock_.now()); !started) return started.error();
   auto bound = transport_.listen(host, port);
   if (!bound) return bound.error();
 
@@ -105,10 +109,14 @@ core::Result<uint16_t> SipService::start(const std::string& host, uint16_t port)
     core::logInfo("sip advertises", {{"address", options.advertised.toString()}, {"listening", host}});
   }
   options.exempt_sources = directory_.current().trunkAddresses();
-  route_ = std::make_unique<RingAllRoute>(directory_, clock_, media_, prompts_, ids_,
-                                          RouteMediaOptions{options.advertised.ip, options_.recordings_dir});
+  route_ = std::make_unique<CallLegs>(directory_, clock_, media_, prompts_, ids_,
+                                      RouteMediaOptions{options.advertised.ip, options_.recordings_dir}, center,
+                                      transport_.executor());
+  options.registrations = route_.get();
   endpoint_ = std::make_unique<sip::SipEndpoint>(transport_, directory_, ids_, *route_, options, randomKey());
   route_->attach(*endpoint_);
+  center.setTelephony(route_.get());
+  center.setAfterCommands([this] { armTimer(); });
   boost::asio::post(transport_.executor(), [this] {
     scheduleRefresh();
     scheduleGauges();
@@ -142,11 +150,19 @@ void SipService::onBadInput(const sip::Flow& from, sip::ParseErrorKind kind, std
 
 void SipService::onDigit(media::MediaLegId leg, char digit) {
   boost::asio::post(transport_.executor(), [this, leg, digit] {
-    if (route_) route_->onDigit(leg, digit);
+    if (!route_) return;
+    route_->onDigit(leg, digit);
+    armTimer();
   });
 }
 
-void SipService::onPlayFinished(media::MediaLegId, std::uint64_t) {}
+void SipService::onPlayFinished(media::MediaLegId leg, std::uint64_t play_id) {
+  boost::asio::post(transport_.executor(), [this, leg, play_id] {
+    if (!route_) return;
+    route_->onPlayFinished(leg, play_id);
+    armTimer();
+  });
+}
 
 void SipService::onMediaTimeout(media::MediaLegId leg) {
   boost::asio::post(transport_.executor(), [this, leg] {
@@ -189,7 +205,11 @@ void SipService::scheduleRefresh() {
         core::logWarn("sip directory refresh failed", {{"error", snapshot.error().message}});
       }
       boost::asio::post(transport_.executor(), [this, snapshot = std::move(snapshot)]() mutable {
-        if (snapshot) directory_.replace(*snapshot);
+        if (snapshot) {
+          directory_.replace(*snapshot);
+          if (center_ != nullptr) center_->refresh((*snapshot)->centerOrgs());
+          armTimer();
+        }
         if (!stopped_) scheduleRefresh();
       });
     });

@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "api/metrics.hpp"
-#include "app/ring_all_route.hpp"
+#include "app/call_legs.hpp"
+#include "app/contact_center.hpp"
 #include "app/sip_directory.hpp"
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
@@ -36,8 +37,11 @@ class SipService final : public sip::SipTransportListener, public media::MediaEv
              SipServiceOptions options = {});
   ~SipService() override;  // stops the SIP thread
 
-  // Loads the directory (blocking) and binds UDP+TCP. The SIP thread starts with run().
-  core::Result<uint16_t> start(const std::string& host, uint16_t port);
+  // The strand where SIP and the contact center run (ContactCenter is built on it).
+  boost::asio::any_io_executor executor() { return transport_.executor(); }
+  // Loads the directory (blocking), starts the contact center on it (agent states
+  // restored) and binds UDP+TCP. The SIP thread starts with run().
+  core::Result<uint16_t> start(const std::string& host, uint16_t port, ContactCenter& center);
   // The address our SDP and Via/Contact carry (the listener's, or the default route's
   // for a wildcard listener).
   static std::string advertisedHost(const std::string& host);
@@ -45,6 +49,7 @@ class SipService final : public sip::SipTransportListener, public media::MediaEv
   core::Result<uint16_t> listen(const std::string& host, uint16_t port) { return transport_.listen(host, port); }
   void run();   // starts the SIP thread
   void stop();  // thread-safe: closes the sockets; the thread ends when its work is done
+  void join();  // stop(), then waits for the SIP thread (whatever is still queued is dropped)
   sip::AsioSipTransport& transport() { return transport_; }
 
   // sip::SipTransportListener (on the strand)
@@ -75,7 +80,8 @@ class SipService final : public sip::SipTransportListener, public media::MediaEv
   sip::RandomIdSource ids_;
   media::MediaEngine& media_;
   media::PromptLibrary& prompts_;
-  std::unique_ptr<RingAllRoute> route_;
+  ContactCenter* center_ = nullptr;
+  std::unique_ptr<CallLegs> route_;
   std::unique_ptr<sip::SipEndpoint> endpoint_;
   boost::asio::steady_timer timer_;
   std::optional<core::Time> armed_;

@@ -78,7 +78,7 @@ SipEndpoint::Impl::Impl(SipSender& sender_, const SipDirectory& directory_, IdSo
               .default_expires = std::chrono::seconds(options.max_expires),
               .max_bindings_per_aor = options.max_bindings_per_agent,
           },
-          [this] { return ids.tag(); }),
+          [this] { return ids.tag(); }, options.registrations),
       guard(SourceGuardOptions{
           .threshold = static_cast<size_t>(options.guard_threshold),
           .window = options.guard_window,

@@ -26,6 +26,7 @@
 
 #include "core/clock.hpp"
 #include "sip/flow.hpp"
+#include "sip/registrar.hpp"
 #include "sip/transaction.hpp"
 
 namespace sb::sip {
@@ -74,6 +75,7 @@ struct DialRequest {
   std::string from_name;             // caller ID display name (may be empty)
   std::string from_domain;           // host part of From (empty: our address)
   std::string sdp;                   // our offer
+  std::string alert_info;            // Alert-Info value (a distinctive ring, RFC 7462), may be empty
   core::Duration timeout = std::chrono::seconds(30);  // no answer by then: CANCEL, failed 408
 };
 
@@ -116,6 +118,7 @@ struct SipEndpointOptions {
   core::Duration guard_window = std::chrono::seconds(2);
   core::Duration guard_block = std::chrono::minutes(5);     // …block the source this long
   std::vector<std::string> exempt_sources;                  // never blocked (trunks)
+  RegistrarListener* registrations = nullptr;               // told when an agent's devices come and go
 };
 
 struct EndpointCounts {

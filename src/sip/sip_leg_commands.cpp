@@ -115,6 +115,7 @@ LegId SipEndpoint::dial(DialRequest request, core::Time now) {
     invite.addHeader("Contact", m.contactFor(target.flow));
     m.addAllow(invite);
     invite.addHeader("User-Agent", m.options.user_agent);
+    if (!request.alert_info.empty()) invite.addHeader("Alert-Info", request.alert_info);
     if (!request.sdp.empty()) {
       invite.addHeader("Content-Type", std::string(kSdpType));
       invite.setBody(request.sdp);

@@ -13,6 +13,7 @@
 #include "account/account_store.hpp"
 #include "acd/agent_state_store.hpp"
 #include "acd/call_record_store.hpp"
+#include "acd/center_store.hpp"
 #include "acd/directory.hpp"
 #include "store/database.hpp"
 
@@ -21,6 +22,7 @@ namespace sb::store {
 class SqliteStore final : public acd::DirectoryStore,
                           public acd::AgentStateStore,
                           public acd::CallRecordStore,
+                          public acd::CenterStore,
                           public account::AccountStore {
  public:
   // Uses a database someone else owns (and may share with other stores).
@@ -71,6 +73,10 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<std::int64_t> saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
                                           acd::MenuIndex menu, core::Time at) override;
   core::Result<std::vector<acd::StoredCallback>> pendingCallbacks(acd::OrgId org) override;
+
+  // ---- acd::CenterStore ----
+  core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override;
+  core::Result<acd::CallId> nextCallId() override;
 
   // ---- account::AccountStore ----
   core::Result<account::LoginRecord> findLogin(std::string_view org_name,

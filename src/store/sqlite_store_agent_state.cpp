@@ -60,38 +60,40 @@ Result<acd::StoredAgentState> SqliteStore::loadAgentState(acd::OrgId org, acd::A
   });
 }
 
+Result<void> detail::writeAgentState(Connection& c, acd::OrgId org, acd::AgentKey agent, const acd::StateChange& change) {
+  // The foreign keys would catch a missing agent, not an agent of another org.
+  auto check = c.prepare("SELECT 1 FROM agents WHERE key = ?1 AND org_id = ?2");
+  if (!check) return check.error();
+  check->bindInt(1, agent).bindInt(2, org);
+  auto found = check->step();
+  if (!found) return found.error();
+  if (!*found) return detail::notFound("agent");
+
+  const int64_t at = core::toUnixMillis(change.at);
+  auto history = c.prepare(
+      "INSERT INTO agent_state_changes (org_id, agent_key, from_state, to_state, cause, at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!history) return history.error();
+  history->bindInt(1, org)
+      .bindInt(2, agent)
+      .bindText(3, acd::toString(change.from))
+      .bindText(4, acd::toString(change.to))
+      .bindText(5, acd::toString(change.cause))
+      .bindInt(6, at);
+  if (auto r = history->run(); !r) return r.error();
+
+  auto current = c.prepare(
+      "INSERT INTO agent_states (agent_key, org_id, state, since) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (agent_key) DO UPDATE SET org_id = excluded.org_id, state = excluded.state, "
+      "since = excluded.since");
+  if (!current) return current.error();
+  current->bindInt(1, agent).bindInt(2, org).bindText(3, acd::toString(change.to)).bindInt(4, at);
+  return current->run();
+}
+
 Result<void> SqliteStore::recordAgentState(acd::OrgId org, acd::AgentKey agent,
                                            const acd::StateChange& change) {
-  return db_.write([&](Connection& c) -> Result<void> {
-    // The foreign keys would catch a missing agent, not an agent of another org.
-    auto check = c.prepare("SELECT 1 FROM agents WHERE key = ?1 AND org_id = ?2");
-    if (!check) return check.error();
-    check->bindInt(1, agent).bindInt(2, org);
-    auto found = check->step();
-    if (!found) return found.error();
-    if (!*found) return detail::notFound("agent");
-
-    const int64_t at = core::toUnixMillis(change.at);
-    auto history = c.prepare(
-        "INSERT INTO agent_state_changes (org_id, agent_key, from_state, to_state, cause, at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!history) return history.error();
-    history->bindInt(1, org)
-        .bindInt(2, agent)
-        .bindText(3, acd::toString(change.from))
-        .bindText(4, acd::toString(change.to))
-        .bindText(5, acd::toString(change.cause))
-        .bindInt(6, at);
-    if (auto r = history->run(); !r) return r.error();
-
-    auto current = c.prepare(
-        "INSERT INTO agent_states (agent_key, org_id, state, since) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT (agent_key) DO UPDATE SET org_id = excluded.org_id, state = excluded.state, "
-        "since = excluded.since");
-    if (!current) return current.error();
-    current->bindInt(1, agent).bindInt(2, org).bindText(3, acd::toString(change.to)).bindInt(4, at);
-    return current->run();
-  });
+  return db_.write([&](Connection& c) { return detail::writeAgentState(c, org, agent, change); });
 }
 
 }  // namespace sb::store

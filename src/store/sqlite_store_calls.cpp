@@ -1,4 +1,7 @@
 // SqliteStore: call records and callback requests (acd::CallRecordStore; N4, N5, K1).
+#include <type_traits>
+#include <variant>
+
 #include "core/log.hpp"
 #include "store/detail/rows.hpp"
 #include "store/sqlite_store.hpp"
@@ -66,18 +69,81 @@ Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view
   return core::okResult();
 }
 
+Result<void> openCallRow(Connection& c, const acd::CallRecord& record) {
+  auto exists = c.prepare("SELECT 1 FROM calls WHERE id = ?1");
+  if (!exists) return exists.error();
+  exists->bindInt(1, static_cast<int64_t>(record.call));
+  auto found = exists->step();
+  if (!found) return found.error();
+  if (*found) return core::makeError(core::ErrorCode::kConflict, "This call is already recorded.");
+  return writeCall(c, record, kInProgress);
+}
+
+Result<std::int64_t> insertCallback(Connection& c, acd::OrgId org, acd::CallId call, const std::string& number,
+                                    acd::MenuIndex menu, core::Time at) {
+  auto stmt = c.prepare("INSERT INTO callbacks (org_id, call_id, number, menu, requested) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!stmt) return stmt.error();
+  stmt->bindInt(1, org)
+      .bindInt(2, static_cast<int64_t>(call))
+      .bindText(3, number)
+      .bindInt(4, menu)
+      .bindInt(5, core::toUnixMillis(at));
+  if (auto run = stmt->run(); !run) return run.error();
+  return c.lastInsertRowId();
+}
+
+// One write of a batch, inside its own savepoint: kept, or undone alone.
+Result<void> writeOne(Connection& c, const acd::CenterWrite& w) {
+  if (auto r = c.exec("SAVEPOINT item"); !r) return r.error();
+  Result<void> done = std::visit(
+      [&](const auto& item) -> Result<void> {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, acd::AgentStateWrite>) {
+          return detail::writeAgentState(c, item.org, item.agent, item.change);
+        } else if constexpr (std::is_same_v<T, acd::CallOpenWrite>) {
+          return openCallRow(c, item.record);
+        } else if constexpr (std::is_same_v<T, acd::CallCloseWrite>) {
+          return writeCall(c, item.record, acd::toString(item.record.result));
+        } else {
+          auto id = insertCallback(c, item.org, item.call, item.number, item.menu, item.at);
+          if (!id) return id.error();
+          return core::okResult();
+        }
+      },
+      w);
+  if (done) {
+    if (auto r = c.exec("RELEASE item"); !r) return r.error();
+    return done;
+  }
+  auto undone = c.exec("ROLLBACK TO item");
+  if (undone) undone = c.exec("RELEASE item");
+  if (!undone) return undone.error();
+  return done;
+}
+
 }  // namespace
 
-Result<void> SqliteStore::openCall(const acd::CallRecord& record) {
-  return db_.write([&](Connection& c) -> Result<void> {
-    auto exists = c.prepare("SELECT 1 FROM calls WHERE id = ?1");
-    if (!exists) return exists.error();
-    exists->bindInt(1, static_cast<int64_t>(record.call));
-    auto found = exists->step();
-    if (!found) return found.error();
-    if (*found) return core::makeError(core::ErrorCode::kConflict, "This call is already recorded.");
-    return writeCall(c, record, kInProgress);
+Result<std::vector<Result<void>>> SqliteStore::writeBatch(std::span<const acd::CenterWrite> writes) {
+  return db_.write([&](Connection& c) -> Result<std::vector<Result<void>>> {
+    std::vector<Result<void>> results;
+    results.reserve(writes.size());
+    for (const acd::CenterWrite& w : writes) results.push_back(writeOne(c, w));
+    return results;
   });
+}
+
+Result<acd::CallId> SqliteStore::nextCallId() {
+  return db_.read([&](Connection& c) -> Result<acd::CallId> {
+    auto stmt = c.prepare("SELECT COALESCE(MAX(id), 0) + 1 FROM calls");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return static_cast<acd::CallId>(stmt->columnInt(0));
+  });
+}
+
+Result<void> SqliteStore::openCall(const acd::CallRecord& record) {
+  return db_.write([&](Connection& c) { return openCallRow(c, record); });
 }
 
 Result<void> SqliteStore::closeCall(const acd::CallRecord& record) {
@@ -152,17 +218,7 @@ Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core
 
 Result<std::int64_t> SqliteStore::saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
                                                acd::MenuIndex menu, core::Time at) {
-  return db_.write([&](Connection& c) -> Result<std::int64_t> {
-    auto stmt = c.prepare("INSERT INTO callbacks (org_id, call_id, number, menu, requested) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!stmt) return stmt.error();
-    stmt->bindInt(1, org)
-        .bindInt(2, static_cast<int64_t>(call))
-        .bindText(3, number)
-        .bindInt(4, menu)
-        .bindInt(5, core::toUnixMillis(at));
-    if (auto run = stmt->run(); !run) return run.error();
-    return c.lastInsertRowId();
-  });
+  return db_.write([&](Connection& c) { return insertCallback(c, org, call, number, menu, at); });
 }
 
 Result<std::vector<acd::StoredCallback>> SqliteStore::pendingCallbacks(acd::OrgId org) {

@@ -37,11 +37,16 @@ domain = "acme.example"
 country_code = "82"
 numbers = ["0215880000"]
 ring_timeout_s = 5
+after_login = "ready"
+  [[orgs.menus]]
+  digit = "1"
+  name = "Orders"
   [[orgs.agents]]
   id = "alice"
   name = "Alice Kim"
   password = "acme-admin-Secret-1"
   sip_secret = ")" + std::string(kSecret) + R"("
+  menus = ["1"]
 )";
   }
 
@@ -61,8 +66,8 @@ ring_timeout_s = 5
     return false;
   }
 
-  static std::optional<sip::SipMessage> receiveSip(WsClient& ws) {
-    auto text = ws.receive(5s);
+  static std::optional<sip::SipMessage> receiveSip(WsClient& ws, std::chrono::seconds wait = 5s) {
+    auto text = ws.receive(wait);
     if (!text) return std::nullopt;
     auto parsed = sip::parseSipMessage(*text);
     if (!parsed) return std::nullopt;
@@ -162,7 +167,11 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   EXPECT_NE(ok->header("Contact").value_or("").find("transport=ws"), std::string_view::npos);
   EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
 
-  // The customer calls the org's number from the trunk; the INVITE arrives on the socket.
+  // Logged in (the org's after_login is Ready) and registered: alice can take calls.
+  ASSERT_FALSE(login("Acme", "alice", "acme-admin-Secret-1").empty());
+
+  // The customer calls the org's number from the trunk: the contact center answers at
+  // once with its own SDP (PCMU and telephone-event as offered, a port of ours).
   TrunkSocket trunk;
   ASSERT_TRUE(trunk.bound());
   const std::string via = "SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) + ";branch=z9hG4bKcust1;rport";
@@ -174,13 +183,35 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
                        ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(strlen(kOffer)) +
                        "\r\n\r\n" + kOffer;
   trunk.send(server_->sipPort(), invite);
+  auto answered = trunk.receive(200);
+  ASSERT_TRUE(answered);
+  ASSERT_EQ(answered->statusCode(), 200);
+  {
+    auto our_answer = sip::parseSdp(answered->body());
+    ASSERT_TRUE(our_answer.ok()) << answered->body();
+    EXPECT_EQ(our_answer->connectionFor(0)->address, "127.0.0.1");
+    EXPECT_NE(our_answer->media[0].port, 40000);
+    EXPECT_EQ(our_answer->media[0].formats, (std::vector<std::string>{"0", "101"}));
+  }
+  const std::string to = std::string(answered->header("To").value_or(""));
+  trunk.send(server_->sipPort(), "ACK sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
+                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
+                                     ";branch=z9hG4bKcust2;rport\r\nMax-Forwards: 70\r\n"
+                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
+                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
 
-  auto incoming = receiveSip(ws);
+  // After the welcome (the org has one menu: no question) the call rings alice's browser,
+  // with the customer's number in From, the menu as its display name and the Alert-Info
+  // of a contact-center call (D1).
+  auto incoming = receiveSip(ws, 20s);
   ASSERT_TRUE(incoming);
   ASSERT_TRUE(incoming->isRequest());
   ASSERT_EQ(incoming->method(), "INVITE");
   EXPECT_EQ(incoming->requestUri(), "sip:alice@df7jal23ls0d.invalid;transport=ws");
   EXPECT_NE(incoming->header("Via").value_or("").find("SIP/2.0/WS "), std::string_view::npos);
+  const std::string from(incoming->header("From").value_or(""));
+  EXPECT_NE(from.find("\"Orders\" <sip:01099990000@acme.example>"), std::string::npos) << from;
+  EXPECT_EQ(incoming->header("Alert-Info").value_or(""), "<urn:alert:source:external>;info=contact-center");
   // The browser gets the server's own offer (the server terminates the media): our
   // address, an RTP port of ours, the customer's codec first.
   {
@@ -196,7 +227,7 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   EXPECT_TRUE(waitForGauge("sb_sip_calls", 2));
   EXPECT_TRUE(waitForGauge("sb_media_legs", 2));
 
-  // The browser answers.
+  // The browser answers; our ACK reaches it.
   sip::SipMessage answer = sip::makeResponse(*incoming, 200, "browser1");
   answer.addHeader("Contact", "<sip:alice@df7jal23ls0d.invalid;transport=ws>");
   answer.addHeader("Content-Type", "application/sdp");
@@ -204,29 +235,9 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   sdp.replace(sdp.find("o=trunk"), 7, "o=brows");
   answer.setBody(sdp);
   ASSERT_TRUE(ws.send(sip::serializeSipMessage(answer)));
-
-  // Our ACK reaches the browser; the customer gets the browser's answer.
   auto ack = receiveSip(ws);
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->method(), "ACK");
-  auto answered = trunk.receive(200);
-  ASSERT_TRUE(answered);
-  ASSERT_EQ(answered->statusCode(), 200);
-  // The customer's answer is the server's too: PCMU and telephone-event as offered, on
-  // another port of ours.
-  {
-    auto our_answer = sip::parseSdp(answered->body());
-    ASSERT_TRUE(our_answer.ok()) << answered->body();
-    EXPECT_EQ(our_answer->connectionFor(0)->address, "127.0.0.1");
-    EXPECT_NE(our_answer->media[0].port, 40000);
-    EXPECT_EQ(our_answer->media[0].formats, (std::vector<std::string>{"0", "101"}));
-  }
-  const std::string to = std::string(answered->header("To").value_or(""));
-  trunk.send(server_->sipPort(), "ACK sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
-                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
-                                     ";branch=z9hG4bKcust2;rport\r\nMax-Forwards: 70\r\n"
-                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
-                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
 
   // The customer hangs up: the browser gets a BYE and answers it.
   trunk.send(server_->sipPort(), "BYE sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +

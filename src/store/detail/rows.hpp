@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "account/account_store.hpp"
+#include "acd/agent_state.hpp"
 #include "acd/directory.hpp"
 #include "core/result.hpp"
 #include "store/connection.hpp"
@@ -43,5 +44,9 @@ core::Result<account::Credentials> loadCredentials(Connection& c, acd::AgentKey 
 // Deletes the agent's sessions except `keep`; returns the hashes deleted.
 core::Result<std::vector<account::TokenHash>> deleteSessions(
     Connection& c, acd::AgentKey agent, const std::optional<account::TokenHash>& keep);
+
+// Appends an agent's state change and makes it current (recordAgentState's job).
+core::Result<void> writeAgentState(Connection& c, acd::OrgId org, acd::AgentKey agent,
+                                   const acd::StateChange& change);
 
 }  // namespace sb::store::detail

@@ -1,8 +1,8 @@
 #pragma once
-// The temporary call routing until the contact-center core (acd) decides: a trunk call
-// to an org's number rings every registered device of every enabled agent of that org
-// at once (the first to answer gets it), and an agent device's call goes out through the
-// first trunk.
+// Calls an agent's phone makes: out through the first trunk with the org's number as
+// caller ID. Until issue 6 makes them the contact center's (outbound records, the
+// agent OnCall, E1–E4 number rules) they are a plain media B2BUA here; CallLegs passes
+// them on.
 //
 // A B2BUA for media too: each leg gets its own RTP port from the media engine and our
 // own SDP (LocalSdpSession), the engine bridges the two legs and records the call
@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "app/call_media.hpp"
 #include "app/sip_directory.hpp"
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
@@ -24,14 +25,9 @@
 
 namespace sb::app {
 
-struct RouteMediaOptions {
-  std::string address;          // what our SDP says (the advertised media address)
-  std::string recordings_dir;   // empty: calls are not recorded
-};
-
-class RingAllRoute final : public sip::LegListener {
+class DeviceCalls final : public sip::LegListener {
  public:
-  RingAllRoute(const LiveSipDirectory& directory, const core::Clock& clock, media::MediaEngine& media,
+  DeviceCalls(const LiveSipDirectory& directory, const core::Clock& clock, media::MediaEngine& media,
                media::PromptLibrary& prompts, sip::IdSource& ids, RouteMediaOptions options)
       : directory_(directory), clock_(clock), media_(media), prompts_(prompts), ids_(ids),
         options_(std::move(options)) {}
@@ -51,6 +47,10 @@ class RingAllRoute final : public sip::LegListener {
   void onRecordingFailed(media::MediaCallId call, const std::string& error);
 
   std::size_t calls() const { return calls_.size(); }
+  // Whether the leg or media leg is one of these calls'.
+  bool owns(sip::LegId leg) const { return calls_.count(leg) != 0; }
+  bool ownsMedia(media::MediaLegId leg) const { return by_media_.count(leg) != 0; }
+  bool ownsCall(media::MediaCallId call) const;
 
  private:
   struct Side {
@@ -75,7 +75,6 @@ class RingAllRoute final : public sip::LegListener {
 
   std::shared_ptr<Call> find(sip::LegId leg) const;
   std::shared_ptr<Call> findMedia(media::MediaLegId leg) const;
-  sip::LocalMedia localMedia(std::uint16_t port, std::optional<sip::AudioCodec> prefer);
   void configure(const Side& side);
   void end(const std::shared_ptr<Call>& call, const char* why);
   void startHold(Call& call);

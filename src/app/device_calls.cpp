@@ -1,116 +1,55 @@
-#include "app/ring_all_route.hpp"
+#include "app/device_calls.hpp"
 
 #include <ctime>
 
 #include "core/log.hpp"
 
 namespace sb::app {
-namespace {
 
-media::Codec toMedia(sip::AudioCodec codec) {
-  return codec == sip::AudioCodec::kPcma ? media::Codec::kPcma : media::Codec::kPcmu;
-}
-
-media::LegMediaParams mediaParams(const sip::NegotiatedAudio& audio) {
-  media::LegMediaParams p;
-  p.codec = toMedia(audio.codec);
-  p.payload_type = static_cast<std::uint8_t>(audio.payload_type);
-  if (audio.telephone_event_payload_type) {
-    p.telephone_event_payload_type = static_cast<std::uint8_t>(*audio.telephone_event_payload_type);
-  }
-  p.remote_address = audio.remote_address;
-  p.remote_port = audio.remote_port;
-  p.remote_rtcp_port = audio.remote_rtcp_port;
-  p.rtcp_mux = audio.rtcp_mux;
-  p.send = audio.weSend();
-  p.receive = audio.weReceive() && !audio.remote_hold;
-  p.ptime_ms = audio.ptime_ms;
-  return p;
-}
-
-// <dir>/<org>/<YYYY-MM-DD>/<YYYYMMDD-HHMMSS>-<call>.wav (UTC)
-std::string recordingPath(const std::string& dir, const std::string& org, core::Time now, std::uint64_t call) {
-  const std::time_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char day[16];
-  char stamp[32];
-  std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  return dir + "/" + (org.empty() ? std::string("unknown") : org) + "/" + day + "/" + stamp + "-" +
-         std::to_string(call) + ".wav";
-}
-
-}  // namespace
-
-std::shared_ptr<RingAllRoute::Call> RingAllRoute::find(sip::LegId leg) const {
+std::shared_ptr<DeviceCalls::Call> DeviceCalls::find(sip::LegId leg) const {
   auto it = calls_.find(leg);
   return it == calls_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<RingAllRoute::Call> RingAllRoute::findMedia(media::MediaLegId leg) const {
+std::shared_ptr<DeviceCalls::Call> DeviceCalls::findMedia(media::MediaLegId leg) const {
   auto it = by_media_.find(leg);
   return it == by_media_.end() ? nullptr : it->second;
 }
 
-sip::LocalMedia RingAllRoute::localMedia(std::uint16_t port, std::optional<sip::AudioCodec> prefer) {
-  sip::LocalMedia local;
-  local.address = options_.address;
-  local.address_type = options_.address.find(':') != std::string::npos ? sip::SdpAddressType::kIp6
-                                                                         : sip::SdpAddressType::kIp4;
-  local.rtp_port = port;
-  if (prefer == sip::AudioCodec::kPcma) local.codecs = {sip::AudioCodec::kPcma, sip::AudioCodec::kPcmu};
-  local.session_id = std::to_string(ids_.next() >> 1);
-  return local;
-}
-
-void RingAllRoute::configure(const Side& side) {
+void DeviceCalls::configure(const Side& side) {
   if (side.audio) media_.configure(side.media, mediaParams(*side.audio));
 }
 
-void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) {
+void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) {
   const auto now = clock_.now();
   const SipDirectorySnapshot& dir = directory_.current();
   sip::DialRequest dial;
   dial.from_user = call.caller;
   dial.from_name = call.caller_name;
   std::string org_domain;
-  if (call.origin == sip::LegOrigin::kTrunk) {
-    const SipOrg* org = dir.orgForNumber(call.number);
-    if (org == nullptr) {
-      endpoint_->reject(leg, 404, now);
-      return;
-    }
-    for (const std::string& agent : org->agents) {
-      for (sip::DialBranch& b : endpoint_->contactsOf(agent + "@" + org->domain, now)) {
-        dial.branches.push_back(std::move(b));
-      }
-    }
-    dial.timeout = std::chrono::seconds(org->ring_timeout_s);
-    dial.from_domain = org->domain;
-    org_domain = org->domain;
-  } else {
-    // An agent's device calls out: only ever through a trunk (never to another address).
-    const SipTrunk* trunk = dir.trunks().empty() ? nullptr : &dir.trunks().front();
-    if (trunk == nullptr || call.number.empty()) {
-      endpoint_->reject(leg, 403, now);
-      return;
-    }
-    const std::string at = trunk->outbound_host.find(':') != std::string::npos
-                               ? "[" + trunk->outbound_host + "]:" + std::to_string(trunk->outbound_port)
-                               : trunk->outbound_host + ":" + std::to_string(trunk->outbound_port);
-    sip::DialBranch branch;
-    branch.request_uri = "sip:" + call.number + "@" + at;
-    branch.to = "<" + branch.request_uri + ">";
-    branch.flow.transport = sip::TransportKind::kUdp;
-    branch.flow.remote = sip::NetAddress{trunk->outbound_host, trunk->outbound_port};
-    dial.branches.push_back(std::move(branch));
-    org_domain = call.aor.substr(call.aor.find('@') + 1);
-    const SipOrg* org = dir.orgForDomain(org_domain);
-    if (org != nullptr && !org->numbers.empty()) dial.from_user = org->numbers.front();
-    dial.timeout = std::chrono::seconds(60);
+  if (call.origin != sip::LegOrigin::kDevice) {
+    endpoint_->reject(leg, 500, now);  // trunk calls are the contact center's (CallLegs)
+    return;
   }
+  // An agent's device calls out: only ever through a trunk (never to another address).
+  const SipTrunk* trunk = dir.trunks().empty() ? nullptr : &dir.trunks().front();
+  if (trunk == nullptr || call.number.empty()) {
+    endpoint_->reject(leg, 403, now);
+    return;
+  }
+  const std::string at = trunk->outbound_host.find(':') != std::string::npos
+                             ? "[" + trunk->outbound_host + "]:" + std::to_string(trunk->outbound_port)
+                             : trunk->outbound_host + ":" + std::to_string(trunk->outbound_port);
+  sip::DialBranch branch;
+  branch.request_uri = "sip:" + call.number + "@" + at;
+  branch.to = "<" + branch.request_uri + ">";
+  branch.flow.transport = sip::TransportKind::kUdp;
+  branch.flow.remote = sip::NetAddress{trunk->outbound_host, trunk->outbound_port};
+  dial.branches.push_back(std::move(branch));
+  org_domain = call.aor.substr(call.aor.find('@') + 1);
+  const SipOrg* org = dir.orgForDomain(org_domain);
+  if (org != nullptr && !org->numbers.empty()) dial.from_user = org->numbers.front();
+  dial.timeout = std::chrono::seconds(60);
   if (dial.branches.empty()) {
     endpoint_->reject(leg, 480, now);  // nobody is registered
     return;
@@ -140,7 +79,7 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
   c->in.sip = leg;
   c->in.media = in_port->id;
   c->out.media = out_port->id;
-  c->in.sdp.emplace(localMedia(in_port->port, std::nullopt));
+  c->in.sdp.emplace(localMedia(options_.address, in_port->port, std::nullopt, ids_.next()));
   auto answer = c->in.sdp->answer(*offer, false);
   if (!answer) {
     media_.closeCall(c->media);
@@ -149,7 +88,7 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
   }
   c->in.audio = answer->audio;
   c->in_answer = std::move(*answer);
-  c->out.sdp.emplace(localMedia(out_port->port, c->in.audio->codec));
+  c->out.sdp.emplace(localMedia(options_.address, out_port->port, c->in.audio->codec, ids_.next()));
   c->out_offer = c->out.sdp->offer(sip::SdpDirection::kSendRecv);
   dial.sdp = sip::serializeSdp(c->out_offer);
 
@@ -167,12 +106,12 @@ void RingAllRoute::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call)
   by_media_[c->out.media] = c;
 }
 
-void RingAllRoute::onLegRinging(sip::LegId leg) {
+void DeviceCalls::onLegRinging(sip::LegId leg) {
   auto c = find(leg);
   if (c && leg == c->out.sip) endpoint_->ring(c->in.sip, clock_.now());
 }
 
-void RingAllRoute::onLegAnswered(sip::LegId leg, const std::string& sdp) {
+void DeviceCalls::onLegAnswered(sip::LegId leg, const std::string& sdp) {
   const auto now = clock_.now();
   auto c = find(leg);
   if (!c || leg != c->out.sip) {
@@ -206,7 +145,7 @@ void RingAllRoute::onLegAnswered(sip::LegId leg, const std::string& sdp) {
   }
 }
 
-void RingAllRoute::onLegFailed(sip::LegId leg, int status) {
+void DeviceCalls::onLegFailed(sip::LegId leg, int status) {
   auto c = find(leg);
   if (!c) {
     failed_while_dialing_ = status == 408 ? 480 : status;
@@ -217,7 +156,7 @@ void RingAllRoute::onLegFailed(sip::LegId leg, int status) {
   end(c, "not answered");
 }
 
-void RingAllRoute::onLegEnded(sip::LegId leg, sip::LegEnd how) {
+void DeviceCalls::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   auto c = find(leg);
   if (!c) return;
   const sip::LegId other = leg == c->in.sip ? c->out.sip : c->in.sip;
@@ -225,38 +164,20 @@ void RingAllRoute::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   end(c, sip::toString(how));
 }
 
-void RingAllRoute::end(const std::shared_ptr<Call>& c, const char* why) {
+void DeviceCalls::end(const std::shared_ptr<Call>& c, const char* why) {
   calls_.erase(c->in.sip);
   calls_.erase(c->out.sip);
   by_media_.erase(c->in.media);
   by_media_.erase(c->out.media);
   const auto id = static_cast<int64_t>(c->id);
   const std::string reason = why;
-  // Each leg's media statistics (what the call record of issue 5 keeps).
-  for (const Side* side : {&c->customer(), &c->agent()}) {
-    const char* who = side == &c->customer() ? "customer" : "agent";
-    media_.closeLeg(side->media, [id, who](media::LegMediaStats st) {
-      if (st.packets_received == 0 && st.packets_sent == 0) return;
-      core::logInfo("call media", {{"call", id}, {"side", who},
-                                   {"received", st.packets_received}, {"sent", st.packets_sent},
-                                   {"lost", st.packets_lost}, {"jitter_ms", st.jitter_ms},
-                                   {"rtt_ms", st.rtt_ms.value_or(-1.0)}, {"bad", st.bad_packets},
-                                   {"timed_out", st.timed_out}});
-    });
-  }
-  media_.closeCall(c->media, [id, reason](media::RecordingDone done) {
-    if (done.path.empty()) return;  // was not recording
-    if (done.ok) {
-      core::logInfo("recording done", {{"call", id}, {"path", done.path},
-                                       {"seconds", static_cast<double>(done.frames) / media::kSampleRate}});
-    } else {
-      core::logWarn("recording failed", {{"call", id}, {"path", done.path}, {"error", done.error}});
-    }
-  });
+  closeLegLogged(media_, c->customer().media, c->id, "customer");
+  closeLegLogged(media_, c->agent().media, c->id, "agent");
+  closeCallLogged(media_, c->media, c->id);
   core::logInfo("call ended", {{"call", id}, {"why", reason}});
 }
 
-void RingAllRoute::startHold(Call& c) {
+void DeviceCalls::startHold(Call& c) {
   if (c.agent_holds) return;
   c.agent_holds = true;
   media_.unbridge(c.in.media);
@@ -268,14 +189,14 @@ void RingAllRoute::startHold(Call& c) {
   media_.play(c.customer().media, {*hold}, true, false, 0);
 }
 
-void RingAllRoute::stopHold(Call& c) {
+void DeviceCalls::stopHold(Call& c) {
   if (!c.agent_holds) return;
   c.agent_holds = false;
   media_.stopPlay(c.customer().media);
   media_.bridge(c.in.media, c.out.media);
 }
 
-void RingAllRoute::onLegOffer(sip::LegId leg, const std::string& sdp) {
+void DeviceCalls::onLegOffer(sip::LegId leg, const std::string& sdp) {
   const auto now = clock_.now();
   auto c = find(leg);
   auto offer = sip::parseSdp(sdp);
@@ -302,18 +223,18 @@ void RingAllRoute::onLegOffer(sip::LegId leg, const std::string& sdp) {
   }
 }
 
-void RingAllRoute::onLegOfferAnswered(sip::LegId, int, const std::string&) {
+void DeviceCalls::onLegOfferAnswered(sip::LegId, int, const std::string&) {
   // We never re-offer on this route (hold is played here, not signalled).
 }
 
-void RingAllRoute::onDigit(media::MediaLegId leg, char digit) {
+void DeviceCalls::onDigit(media::MediaLegId leg, char digit) {
   auto c = findMedia(leg);
   if (!c) return;
   const char* who = leg == c->customer().media ? "customer" : "agent";
   core::logInfo("dtmf", {{"call", static_cast<int64_t>(c->id)}, {"from", who}, {"digit", std::string(1, digit)}});
 }
 
-void RingAllRoute::onMediaTimeout(media::MediaLegId leg) {
+void DeviceCalls::onMediaTimeout(media::MediaLegId leg) {
   auto c = findMedia(leg);
   if (!c) return;
   const auto now = clock_.now();
@@ -324,13 +245,24 @@ void RingAllRoute::onMediaTimeout(media::MediaLegId leg) {
   end(c, "media timeout");
 }
 
-void RingAllRoute::onRecordingFailed(media::MediaCallId call, const std::string& error) {
+void DeviceCalls::onRecordingFailed(media::MediaCallId call, const std::string& error) {
   for (const auto& [leg, c] : calls_) {
     if (c->media == call) {
       core::logError("recording failed, call goes on", {{"call", static_cast<int64_t>(c->id)}, {"error", error}});
       return;
     }
   }
+}
+
+}  // namespace sb::app
+
+namespace sb::app {
+
+bool DeviceCalls::ownsCall(media::MediaCallId call) const {
+  for (const auto& [leg, c] : calls_) {
+    if (c->media == call) return true;
+  }
+  return false;
 }
 
 }  // namespace sb::app
