@@ -40,12 +40,16 @@ struct ContactCenter::WriteGroup {
   }
   void seal() {
     std::function<void(std::optional<core::Error>)> call;
+    std::optional<core::Error> err;
     {
       std::lock_guard lock(mu);
       sealed = true;
-      if (pending == 0) call = std::move(done);
+      if (pending == 0) {
+        call = std::move(done);
+        err = error;
+      }
     }
-    if (call) call(std::nullopt);
+    if (call) call(err);
   }
 };
 
@@ -299,12 +303,12 @@ void ContactCenter::armTimer() {
   timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     armed_.reset();
-    fireTimers();
+    runDueTimers();
     armTimer();
   });
 }
 
-void ContactCenter::fireTimers() {
+void ContactCenter::runDueTimers() {
   const core::Time now = clock_.now();
   while (!timers_.empty() && timers_.begin()->first.first <= now) {
     const auto [key, org] = *timers_.begin();

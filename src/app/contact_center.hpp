@@ -108,6 +108,9 @@ class ContactCenter final : public api::AgentStates {
   void devicesChanged(std::string_view aor, std::size_t count);
   // The directory was read again: settings, menus and agents apply from now.
   void refresh(const std::vector<CenterOrg>& directory);
+  // Fires the timers due by the clock now (the Asio timer does this on its own; a test
+  // that moves a manual clock calls it).
+  void runDueTimers();
   // The language of the org's prompts ("ko", "en").
   std::string language(acd::OrgId org) const;
 
@@ -144,7 +147,6 @@ class ContactCenter final : public api::AgentStates {
   void scheduleTimer(acd::TimerId timer, acd::OrgId org, core::Time at);
   void cancelTimer(acd::TimerId timer);
   void armTimer();
-  void fireTimers();
   // Runs `step` on the strand and waits for its writes; `step` returns the agent's
   // status after the change or an error (nothing written).
   core::Result<acd::AgentStatus> changeOnStrand(

@@ -412,5 +412,71 @@ TEST_F(CallCenterTest, StaleAndUnknownEventsChangeNothing) {
   EXPECT_TRUE(cc_->promptFinished(11, menu->play_id + 100, t0).empty());  // not what plays
 }
 
+TEST_F(CallCenterTest, ANewAgentFromTheDirectoryCanLogInAndTakeCalls) {
+  make(twoMenuOrg(), {agent(1, {"1"})});
+  Commands none = cc_->updateAgent(agent(2, {"2"}), t0);
+  EXPECT_TRUE(none.empty());
+  ASSERT_NE(cc_->agentStatus(2), nullptr);
+  EXPECT_EQ(cc_->agentStatus(2)->state(), AgentState::kOffline);
+  ready(2, t0);
+  Commands chosen = callAndChoose(21, '2', t0 + seconds(5));
+  auto ring = first<RingAgent>(chosen);
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->agent, 2);
+}
+
+TEST_F(CallCenterTest, NewMenusApplyAtOnceAndTheAgentKeepsItsPlaceAmongTheIdle) {
+  make(twoMenuOrg(), {agent(1, {"1"}), agent(2, {"1"})});
+  ready(1, t0);
+  ready(2, t0 + seconds(1));
+  // A caller of menu 2 waits: nobody serves it.
+  Commands waiting = callAndChoose(31, '2', t0 + seconds(5));
+  EXPECT_FALSE(first<RingAgent>(waiting));
+  // Agent 2 now serves menu 2 too: it takes the caller at once.
+  Commands moved = cc_->updateAgent(agent(2, {"1", "2"}), t0 + seconds(20));
+  auto ring = first<RingAgent>(moved);
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->agent, 2);
+  EXPECT_EQ(ring->call, 31u);
+  // Agent 1 still waits longest for menu 1.
+  Commands next = callAndChoose(32, '1', t0 + seconds(30));
+  auto ring1 = first<RingAgent>(next);
+  ASSERT_TRUE(ring1);
+  EXPECT_EQ(ring1->agent, 1);
+}
+
+TEST_F(CallCenterTest, ADisabledAgentIsLoggedOutAndNeverOfferedAgain) {
+  make(twoMenuOrg(), {agent(1, {"1"}), agent(2, {"1"})});
+  ready(1, t0);
+  ready(2, t0 + seconds(1));
+  Agent gone = agent(1, {"1"});
+  gone.enabled = false;
+  Commands out = cc_->updateDirectory(twoMenuOrg(), {gone, agent(2, {"1"})}, t0 + seconds(2));
+  auto saved = first<SaveAgentState>(out);
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->agent, 1);
+  EXPECT_EQ(saved->change.to, AgentState::kOffline);
+  // Even logging in again does not make it available.
+  cc_->agentLoggedIn(1, t0 + seconds(3));
+  Commands chosen = callAndChoose(41, '1', t0 + seconds(5));
+  auto ring = first<RingAgent>(chosen);
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->agent, 2);
+}
+
+TEST_F(CallCenterTest, SettingsFromTheDirectoryApplyToTheNextOffer) {
+  make(twoMenuOrg(), {agent(1, {"1"})});
+  Org org = twoMenuOrg();
+  org.ring_timeout_s = 7;
+  cc_->updateDirectory(org, {agent(1, {"1"})}, t0);
+  ready(1, t0);
+  auto ring = first<RingAgent>(callAndChoose(51, '1', t0 + seconds(5)));
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->timeout, seconds(7));
+  // An agent missing from the directory is treated as disabled.
+  Commands out = cc_->updateDirectory(org, {}, t0 + seconds(9));
+  EXPECT_TRUE(first<StopRinging>(out));
+}
+
 }  // namespace
 }  // namespace sb::acd

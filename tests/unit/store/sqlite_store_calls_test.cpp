@@ -168,5 +168,55 @@ TEST_F(CallRecordStoreTest, RecordsSurviveReopeningTheDatabase) {
   EXPECT_EQ(pending->size(), 1u);
 }
 
+TEST_F(CallRecordStoreTest, ABatchWritesEverythingInOrderAndAFailedItemAlone) {
+  acd::StateChange offer{acd::AgentState::kReady, acd::AgentState::kRinging, kNow, acd::StateCause::kOffer};
+  CallRecord r = arrived(900, acme_, kNow);
+  CallRecord ended = r;
+  ended.ended = kNow + seconds(30);
+  ended.result = CallResult::kUnconnected;
+  ended.ended_by = "customer";
+  std::vector<acd::CenterWrite> writes{
+      acd::CallOpenWrite{r},
+      acd::AgentStateWrite{acme_, alice_, offer},
+      acd::AgentStateWrite{globex_, alice_, offer},  // alice is not Globex's: fails alone
+      acd::CallbackWrite{acme_, 900, "01012345678", 1, kNow + seconds(10)},
+      acd::CallCloseWrite{ended},
+  };
+  auto results = store_->writeBatch(writes);
+  ASSERT_TRUE(results.ok()) << results.error().message;
+  ASSERT_EQ(results->size(), 5u);
+  EXPECT_TRUE((*results)[0].ok());
+  EXPECT_TRUE((*results)[1].ok());
+  EXPECT_EQ((*results)[2].error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE((*results)[3].ok());
+  EXPECT_TRUE((*results)[4].ok());
+  auto calls = list(acme_);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].result, CallResult::kUnconnected);
+  auto state = store_->loadAgentState(acme_, alice_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state, acd::AgentState::kRinging);
+  auto callbacks = store_->pendingCallbacks(acme_);
+  ASSERT_TRUE(callbacks.ok());
+  ASSERT_EQ(callbacks->size(), 1u);
+  EXPECT_EQ((*callbacks)[0].call, 900u);
+  // Opening the same call again fails alone too.
+  std::vector<acd::CenterWrite> again{acd::CallOpenWrite{r}};
+  auto second = store_->writeBatch(again);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)[0].error().code, ErrorCode::kConflict);
+}
+
+TEST_F(CallRecordStoreTest, NextCallIdIsPastEveryStoredCall) {
+  auto first = store_->nextCallId();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 1u);
+  ASSERT_TRUE(store_->openCall(arrived(41, acme_, kNow)).ok());
+  ASSERT_TRUE(store_->openCall(arrived(7, globex_, kNow)).ok());
+  auto next = store_->nextCallId();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 42u);
+}
+
 }  // namespace
 }  // namespace sb::store
