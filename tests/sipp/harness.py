@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import json
 import random
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -35,7 +37,84 @@ RING_TIMEOUT_S = 5
 SECRETS = {"alice": "alice-SIP-secret-4417", "bob": "bob-SIP-secret-9921"}
 WRONG_SECRET = "not-the-secret-0000"
 
-PROVISIONING = f"""
+PASSWORDS = {"alice": "Acme-alice-Login-1", "bob": "Acme-bob-Login-22", "carol": "Acme-carol-Login-3"}
+GLOBEX = "globex.example"
+GLOBEX_NUMBER = "8005550100"
+GLOBEX_SECRETS = {"alice": "globex-alice-secret-77"}
+GLOBEX_PASSWORDS = {"alice": "Globex-alice-Login-7"}
+MENU_NAMES = {"1": "Orders", "2": "Billing"}
+
+
+def extra_agent(i: int) -> str:
+    """The ID of the i-th extra agent of Acme (multi-call tests: one agent per call)."""
+    return f"agent{i:02d}"
+
+
+for _i in range(1, 41):
+    SECRETS[extra_agent(_i)] = f"agent{_i:02d}-SIP-secret-{_i:04d}"
+    PASSWORDS[extra_agent(_i)] = f"Acme-agent{_i:02d}-Login-{_i:04d}"
+
+
+def provisioning(outbound_port: int, *, after_login: str = "break", after_call: str = "acw",
+                 second_menu: bool = False, extra_agents: int = 0) -> str:
+    """The provisioning file: the trunk, Acme (menu 1 "Orders", alice and bob; with
+    second_menu also menu 2 "Billing" served by carol alone; extra_agents more agents of
+    menu 1) and Globex (its own "alice", menu 1, after_login ready)."""
+    def agent(aid: str, name: str, menus: list[str]) -> str:
+        return (f'  [[orgs.agents]]\n  id = "{aid}"\n  name = "{name}"\n  password = "{PASSWORDS[aid]}"\n'
+                f'  sip_secret = "{SECRETS[aid]}"\n  menus = {menus!r}\n').replace("'", '"')
+    menus = '  [[orgs.menus]]\n  digit = "1"\n  name = "Orders"\n'
+    agents = agent("alice", "Alice Kim", ["1"]) + agent("bob", "Bob Lee", ["1"])
+    if second_menu:
+        menus += '  [[orgs.menus]]\n  digit = "2"\n  name = "Billing"\n'
+        agents += agent("carol", "Carol Park", ["2"])
+    for i in range(1, extra_agents + 1):
+        agents += agent(extra_agent(i), f"Agent {i}", ["1"])
+    return f"""
+[[trunks]]
+name = "sipp"
+address = "{TRUNK_IP}"
+outbound = "{TRUNK_IP}:{outbound_port}"
+
+[[orgs]]
+name = "Acme"
+domain = "{DOMAIN}"
+country_code = "82"
+numbers = ["{NUMBER}"]
+ring_timeout_s = {RING_TIMEOUT_S}
+after_login = "{after_login}"
+after_call = "{after_call}"
+{menus}{agents}
+[[orgs]]
+name = "Globex"
+domain = "{GLOBEX}"
+country_code = "1"
+numbers = ["{GLOBEX_NUMBER}"]
+ring_timeout_s = {RING_TIMEOUT_S}
+after_login = "ready"
+  [[orgs.menus]]
+  digit = "1"
+  name = "Support"
+  [[orgs.agents]]
+  id = "alice"
+  name = "Alice Globex"
+  password = "{GLOBEX_PASSWORDS['alice']}"
+  sip_secret = "{GLOBEX_SECRETS['alice']}"
+  menus = ["1"]
+"""
+
+
+# Short prompts the tests drop into <data-dir>/prompts/<domain>/ (an org's own prompts
+# win over the defaults): 0.3 s each, a tone of its own per prompt (none at 1 or 2 kHz,
+# the media tests' tones) so that a test can tell from the RTP what was played.
+PROMPT_TONES = {
+    "welcome": 440, "recording_notice": 470, "menu_intro": 500, "invalid_choice": 530,
+    "please_wait": 600, "callback_offer": 700, "no_agents": 800, "callback_question": 900,
+    "callback_confirm": 1200, "goodbye": 1300, "position_intro": 1400, "position_outro": 1450,
+    "expected_wait": 1500, "minutes": 1550,
+    **{f"press_{d}": 2400 + 50 * int(d) for d in "0123456789"},
+}
+PROMPT_SECONDS = 0.3
 [[trunks]]
 name = "sipp"
 address = "{TRUNK_IP}"
