@@ -110,17 +110,10 @@ Commands CallCenter::updateDirectory(Org org, const std::vector<Agent>& agents, 
   auto append = [&](Commands more) {
     out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   };
-  std::unordered_map<AgentKey, bool> listed;
+  // Agents are disabled, never deleted; one missing from `agents` is one the directory
+  // did not have yet when it was read (a login may have taught us of it since): left alone.
   for (const Agent& a : agents) {
-    if (a.org != org_.id) continue;
-    listed[a.key] = true;
-    append(updateAgent(a, now));
-  }
-  for (auto& [key, info] : agents_) {  // gone from the directory: as disabled
-    if (listed.count(key) != 0 || info.removed) continue;
-    Agent gone = info.agent;
-    gone.enabled = false;
-    append(updateAgent(gone, now));
+    if (a.org == org_.id) append(updateAgent(a, now));
   }
   return out;
 }

@@ -129,7 +129,8 @@ class CallCenter {
   // The org's settings or agents changed (an admin import, a PATCH): menus, ring timeout
   // and after-call state apply from now on; a new agent is known (Offline); an agent's
   // new menus take effect at once, keeping their place among the idle; an agent disabled
-  // or gone is logged out (a call in progress is not cut) and never offered again.
+  // is logged out (a call in progress is not cut) and never offered again. Agents not
+  // in `agents` are left as they are (the directory may predate them).
   Commands updateDirectory(Org org, const std::vector<Agent>& agents, core::Time now);
   // One agent of the org as the directory has it now (as updateDirectory, for one).
   Commands updateAgent(const Agent& agent, core::Time now);

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import json
+import os
 import random
 import re
 import shutil
@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import wave
 from pathlib import Path
@@ -115,43 +116,6 @@ PROMPT_TONES = {
     **{f"press_{d}": 2400 + 50 * int(d) for d in "0123456789"},
 }
 PROMPT_SECONDS = 0.3
-[[trunks]]
-name = "sipp"
-address = "{TRUNK_IP}"
-outbound = "{TRUNK_IP}:{{outbound_port}}"
-
-[[orgs]]
-name = "Acme"
-domain = "{DOMAIN}"
-country_code = "82"
-numbers = ["{NUMBER}"]
-ring_timeout_s = {RING_TIMEOUT_S}
-  [[orgs.menus]]
-  digit = "1"
-  name = "Orders"
-  [[orgs.agents]]
-  id = "alice"
-  name = "Alice Kim"
-  password = "Acme-alice-Login-1"
-  sip_secret = "{SECRETS['alice']}"
-  menus = ["1"]
-  [[orgs.agents]]
-  id = "bob"
-  name = "Bob Lee"
-  password = "Acme-bob-Login-22"
-  sip_secret = "{SECRETS['bob']}"
-  menus = ["1"]
-
-[[orgs]]
-name = "Globex"
-domain = "globex.example"
-country_code = "1"
-numbers = ["8005550100"]
-  [[orgs.agents]]
-  id = "alice"
-  name = "Alice Globex"
-  sip_secret = "globex-alice-secret-77"
-"""
 
 SIPP = shutil.which("sipp") or "sipp"
 BARESIP = shutil.which("baresip") or "baresip"
@@ -333,7 +297,8 @@ class Run:
         self.dir = Path(tempfile.mkdtemp(prefix=f"sb-sipp-{name}-"))
         self.procs: list[Proc] = []
         self.server: Server | None = None
-        self.registered: list[tuple[str, str, int, str]] = []  # (agent, contact ip, port, transport)
+        self.registered: list[tuple[str, str, int, str, str]] = []  # (agent, ip, port, transport, domain)
+        self.tokens: dict[tuple[str, str], str] = {}  # (org domain, agent) → session token
         self.outbound_port = 0
         self.sinks: list[socket.socket] = []
         self.peers: list = []  # rtp_tool.RtpPeer, stopped by close()
@@ -381,21 +346,29 @@ class Run:
     def data_dir(self) -> Path:
         return self.dir / "data"
 
-    def start_server(self, extra: list[str] | None = None) -> Server:
-        """Provisions the data directory and starts `serve` on it; extra: more flags
-        (e.g. --media-timeout 3), kept for restart_server()."""
+    def start_server(self, extra: list[str] | None = None, *, prompts: bool = True, **prov) -> Server:
+        """Provisions the data directory (prov: provisioning()'s options) and starts
+        `serve` on it; extra: more flags (e.g. --media-timeout 3), kept for
+        restart_server(). prompts: short prompt files for both orgs (see PROMPT_TONES)."""
         binary = self.args.binary
         if not binary or not os.access(binary, os.X_OK):
             raise Failure(f"no switchboard binary at {binary!r} (--binary)")
         binary = os.path.abspath(binary)  # the children run in the test's directory
         data = self.data_dir
+        prov_options = prov
         prov = self.dir / "provisioning.toml"
         self.outbound_port = free_port(TRUNK_IP)  # where the trunk takes our outbound calls
-        prov.write_text(PROVISIONING.replace("{outbound_port}", str(self.outbound_port)))
+        prov.write_text(provisioning(self.outbound_port, **prov_options))
         imp = subprocess.run([binary, "admin", "--data-dir", str(data), "import", str(prov)],
                              capture_output=True, text=True, timeout=60)
         if imp.returncode != 0:
             raise Failure(f"import failed ({imp.returncode}): {imp.stderr}{imp.stdout}")
+        if prompts:
+            for domain in (DOMAIN, GLOBEX):
+                folder = data / "prompts" / domain
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, freq in PROMPT_TONES.items():
+                    rtp_tool.write_wav(folder / f"{name}.wav", rtp_tool.tone(freq, PROMPT_SECONDS, 8000))
         self.server_argv = [binary, "serve", "--data-dir", str(data), "--http", "127.0.0.1:0",
                             "--sip", "127.0.0.1:0", "--rtp-ports", rtp_range(), "--log-level", "debug",
                             *(extra or [])]
@@ -485,7 +458,8 @@ class Run:
 
     def expect_idle(self) -> None:
         """No call and no dialog left: these gauges drop as soon as a call ends."""
-        self.expect_gauges({"sb_sip_calls": 0, "sb_sip_dialogs": 0, **MEDIA_IDLE})
+        self.expect_gauges({"sb_sip_calls": 0, "sb_sip_dialogs": 0, "sb_acd_calls": 0, "sb_acd_waiting": 0,
+                            **MEDIA_IDLE})
         if self.args.linger:
             self.expect_gauges({"sb_sip_transactions": 0}, timeout=40)
 
@@ -534,33 +508,41 @@ class Run:
     def register(self, agent: str, contact_ip: str, contact_port: int, *, expires: int = 3600,
                  scenario: str = "register.xml", secret: str | None = None, name: str | None = None,
                  transport: str = "UDP", expect: int = 0, target: str | None = None,
-                 remember: bool = True) -> Sipp:
-        """Registers sip:agent@acme.example with the Contact contact_ip:contact_port."""
+                 remember: bool = True, domain: str = DOMAIN, wait: bool = True) -> Sipp:
+        """Registers sip:agent@domain (acme.example) with the Contact contact_ip:contact_port
+        (wait=False: starts the sipp only; then expect_exit it)."""
         contact = f"sip:{agent}@{contact_ip}:{contact_port}"
         if transport != "UDP":
             contact += f";transport={transport.lower()}"
-        p = self.sipp(name or f"register-{agent}-{expires}", scenario, contact_ip,
-                      target=target or self.server.sip,  # type: ignore[union-attr]
-                      keys={"user": agent, "domain": DOMAIN, "contact": contact, "expires": str(expires)},
-                      extra=["-au", agent, "-ap", secret or SECRETS.get(agent, WRONG_SECRET),
-                             "-auth_uri", DOMAIN, "-default_behaviors", "all,-bye"])
-        self.expect_exit(p, 15, expect)
+        if secret is None:
+            secret = (GLOBEX_SECRETS if domain == GLOBEX else SECRETS).get(agent, WRONG_SECRET)
+        p = self.sipp(name or f"register-{agent}-{expires}" + ("" if domain == DOMAIN else f"-{domain}"), scenario,
+                      contact_ip, target=target or self.server.sip,  # type: ignore[union-attr]
+                      keys={"user": agent, "domain": domain, "contact": contact, "expires": str(expires)},
+                      extra=["-au", agent, "-ap", secret, "-auth_uri", domain, "-default_behaviors", "all,-bye"])
+        if wait:
+            self.expect_exit(p, 15, expect)
         if remember and expires > 0 and expect == 0:
-            self.registered.append((agent, contact_ip, contact_port, transport))
+            self.registered.append((agent, contact_ip, contact_port, transport, domain))
         return p
 
     def unregister_all(self) -> None:
-        for agent, ip, port, transport in self.registered:
-            self.register(agent, ip, port, expires=0, transport=transport, name=f"unregister-{agent}-{port}",
-                          remember=False)
+        pending = [self.register(agent, ip, port, expires=0, transport=transport, domain=domain, remember=False,
+                                 name=f"unregister-{agent}-{port}" + ("" if domain == DOMAIN else f"-{domain}"),
+                                 wait=False)
+                   for agent, ip, port, transport, domain in self.registered]
+        for p in pending:
+            self.expect_exit(p, 15)
         self.registered.clear()
         self.expect_gauges({"sb_sip_registrations": 0}, timeout=5)
 
     def phone(self, agent: str, scenario: str | Path, *, calls: int = 1, ip: str = AGENT_IP,
               extra: list[str] | None = None, pause_ms: int = 200, register: bool = True,
-              name: str | None = None, rtp_port: int | None = None) -> Sipp:
+              name: str | None = None, rtp_port: int | None = None, domain: str = DOMAIN,
+              also: list[str] | None = None) -> Sipp:
         """An agent's phone: a sipp UAS that takes calls, registered unless told not to.
-        rtp_port: what its SDP names as [rtp_port] (a bound sink unless given)."""
+        rtp_port: what its SDP names as [rtp_port] (a bound sink unless given); also: more
+        agents registered with this same phone as their Contact (one call each)."""
         p = self.sipp(name or f"phone-{agent}", scenario, ip,
                       keys={"user": agent, "rtp_port": str(rtp_port or self.rtp_sink(ip))},
                       extra=["-aa"] + (extra or []), calls=calls, pause_ms=pause_ms)
@@ -568,15 +550,128 @@ class Run:
         if not p.alive():
             raise Failure(f"{p.name} exited at once ({p.popen.returncode})")
         if register:
-            self.register(agent, ip, p.port)  # type: ignore[attr-defined]
+            pending = [self.register(a, ip, p.port, domain=domain, wait=False)  # type: ignore[attr-defined]
+                       for a in [agent, *(also or [])]]
+            for reg in pending:
+                self.expect_exit(reg, 15)
         return p
 
     def customer(self, scenario: str | Path, *, number: str = NUMBER, ip: str = TRUNK_IP,
                  target: str | None = None, calls: int = 1, extra: list[str] | None = None,
-                 name: str = "customer", pause_ms: int = 200, rtp_port: int | None = None) -> Sipp:
+                 name: str = "customer", pause_ms: int = 200, rtp_port: int | None = None,
+                 transport: str = "u1") -> Sipp:
         return self.sipp(name, scenario, ip, target=target or self.server.sip,  # type: ignore[union-attr]
                          keys={"rtp_port": str(rtp_port or self.rtp_sink(ip))},
-                         extra=["-s", number] + (extra or []), calls=calls, pause_ms=pause_ms)
+                         extra=["-s", number] + (extra or []), calls=calls, pause_ms=pause_ms,
+                         transport=transport)
+
+    # --- the contact center: agents over HTTP, the database -------------------------------
+
+    def http(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+        """(status, JSON body) of one request to the server's HTTP API."""
+        assert self.server
+        req = urllib.request.Request(f"http://127.0.0.1:{self.server.http_port}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(req, timeout=10) as resp:
+                status, raw = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, raw = e.code, e.read()
+        try:
+            return status, json.loads(raw) if raw else {}
+        except ValueError:
+            return status, {"raw": raw.decode(errors="replace")}
+
+    def login(self, agent: str, *, ready: bool = False, domain: str = DOMAIN) -> str:
+        """Logs agent in (POST /api/v1/sessions) and, when ready, puts it in Ready; the token."""
+        org, password = ("Globex", GLOBEX_PASSWORDS[agent]) if domain == GLOBEX else ("Acme", PASSWORDS[agent])
+        status, body = self.http("POST", "/api/v1/sessions", {"org": org, "agent": agent, "password": password})
+        if status != 201 or "token" not in body:
+            raise Failure(f"login of {agent}@{domain}: {status} {body}")
+        self.tokens[(domain, agent)] = body["token"]
+        self.log(f"{agent}@{domain} logged in")
+        if ready:
+            self.set_state(agent, "ready", domain=domain)
+        return body["token"]
+
+    def set_state(self, agent: str, state: str, *, domain: str = DOMAIN) -> None:
+        status, body = self.http("PUT", "/api/v1/me/state", {"state": state}, self.tokens[(domain, agent)])
+        if status != 200 or body.get("state") != state:
+            raise Failure(f"PUT /api/v1/me/state {state} for {agent}@{domain}: {status} {body}")
+        self.log(f"{agent}@{domain} → {state}")
+
+    def state(self, agent: str, *, domain: str = DOMAIN) -> str:
+        status, body = self.http("GET", "/api/v1/me/state", token=self.tokens[(domain, agent)])
+        if status != 200:
+            raise Failure(f"GET /api/v1/me/state for {agent}@{domain}: {status} {body}")
+        return body.get("state", "?")
+
+    def wait_state(self, agent: str, state: str, *, domain: str = DOMAIN, timeout: float = 5.0) -> None:
+        """Polls GET /api/v1/me/state until agent is in state; fails with the last one."""
+        deadline = time.monotonic() + timeout
+        while (got := self.state(agent, domain=domain)) != state:
+            if time.monotonic() > deadline:
+                raise Failure(f"{agent}@{domain} is {got!r} after {timeout:.0f} s, expected {state!r}")
+            time.sleep(0.05)
+        self.log(f"{agent}@{domain} is {state}")
+
+    def db(self, sql: str, args: tuple = ()) -> list[dict]:
+        """Rows of a query on <data-dir>/switchboard.db, opened read-only."""
+        con = sqlite3.connect(f"file:{self.data_dir / 'switchboard.db'}?mode=ro", uri=True, timeout=5)
+        try:
+            con.row_factory = sqlite3.Row
+            return [dict(row) for row in con.execute(sql, args)]
+        finally:
+            con.close()
+
+    def calls(self) -> list[dict]:
+        """The `calls` table, each row with its org's domain, the agent's ID and the menu's digit."""
+        return self.db("SELECT c.*, o.domain AS domain, a.agent_id AS agent, m.digit AS menu_digit,"
+                       " m.name AS menu_name FROM calls c JOIN orgs o ON o.id = c.org_id"
+                       " LEFT JOIN agents a ON a.key = c.agent_key LEFT JOIN menus m ON m.id = c.menu ORDER BY c.id")
+
+    def offers(self, call_id: int) -> list[str]:
+        """The agents a call was offered to (call_offers), in order."""
+        return [row["agent"] for row in self.db("SELECT a.agent_id AS agent FROM call_offers f LEFT JOIN agents a"
+                                                " ON a.key = f.agent_key WHERE f.call_id = ? ORDER BY f.seq",
+                                                (call_id,))]
+
+    def callbacks(self) -> list[dict]:
+        return self.db("SELECT b.*, o.domain AS domain, m.digit AS menu_digit FROM callbacks b"
+                       " JOIN orgs o ON o.id = b.org_id LEFT JOIN menus m ON m.id = b.menu ORDER BY b.id")
+
+    def wait_calls(self, count: int, timeout: float = 8.0) -> list[dict]:
+        """Waits until `calls` has count rows, none of them in_progress (records are written
+        by a queue after the call); fails with what is there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.calls()
+            if len(rows) == count and all(row["result"] != "in_progress" for row in rows):
+                self.log(f"calls: {[(row['id'], row['result'], row['ended_by'], row['agent']) for row in rows]}")
+                return rows
+            if time.monotonic() > deadline:
+                raise Failure(f"expected {count} finished rows in `calls` within {timeout:.0f} s, found {rows}")
+            time.sleep(0.1)
+
+    def expect_call(self, row: dict, **expected) -> None:
+        """Each field of a `calls` row (as calls() gives it) has its expected value."""
+        wrong = {k: row.get(k) for k, v in expected.items() if row.get(k) != v}
+        if wrong:
+            raise Failure(f"call {row.get('id')}: {wrong}, expected {expected} (row: {row})")
+
+    def wait_log(self, msg: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, str]]:
+        """Waits until the server logged msg count times."""
+        deadline = time.monotonic() + timeout
+        while len(lines := self.server_log(msg)) < count:
+            if time.monotonic() > deadline:
+                raise Failure(f"the server logged {msg!r} {len(lines)} times within {timeout:.0f} s, expected {count}")
+            time.sleep(0.05)
+        return lines
 
     # --- media ------------------------------------------------------------------------
 

@@ -104,6 +104,32 @@ def write_tone_file(path: Path, freq: float, pt: int = PCMU, seconds: float = 1.
     return path
 
 
+def write_wav(path: Path, samples: list[int], rate: int = RATE) -> Path:
+    """A mono 16-bit WAV (e.g. a short prompt for <data-dir>/prompts/<domain>/)."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return path
+
+
+def tone_sequence(samples: list[int], freqs: list[float], block: int = 400, share: float = 0.6) -> list[float]:
+    """The tones of freqs heard one after another in samples: per block (50 ms), the freq
+    holding more than share of the block's energy (if any); runs of the same freq
+    collapsed into one entry."""
+    out: list[float] = []
+    for i in range(0, len(samples) - block + 1, block):
+        chunk = samples[i:i + block]
+        energy = sum(s * s for s in chunk) * block / 2
+        if energy <= 0:
+            continue
+        best = max(freqs, key=lambda f: goertzel(chunk, f))
+        if goertzel(chunk, best) > share * energy and (not out or out[-1] != best):
+            out.append(best)
+    return out
+
+
 # --- analysis ----------------------------------------------------------------------------
 
 def goertzel(samples: list[int], freq: float, rate: int = RATE) -> float:

@@ -129,21 +129,74 @@ def t_options(r: Run) -> None:
     r.expect_idle()
 
 
+# --- customer calls through the contact center ------------------------------------------
+# The server answers the trunk at once (200, its own SDP, no 180), plays the short test
+# prompts (0.3 s each), queues the call in Acme's only menu ("Orders") and rings the
+# longest-idle Ready agent's registered phones. A customer that hangs up itself stays
+# TALK_MS on the line (trunk_call.xml's -d): the welcome and the ring (~0.6 s) and then
+# the talk; that the agent was connected before the BYE is checked (the phone must get
+# the BYE, not a CANCEL; the record says answered).
+
+TALK_MS = 3000
+CALLER = "01099990000"  # the customer's number in the trunk scenarios' From
+
+
+def no_ringing(customer: Sipp) -> None:
+    """The server answered the customer at once: a 200 first, no 180/183 before it."""
+    got = customer.received_responses()
+    if not got or got[0] != 200:
+        raise Failure(f"{customer.name} got {got}: expected a 200 at once (no 180/183), the server answers itself")
+
+
+def received_blocks(p: Sipp, method: str) -> list[str]:
+    """The text of every request of method p received (its -trace_msg log)."""
+    text = p.messages.read_text(errors="replace") if p.messages.exists() else ""
+    return [b for b in text.split("message received")[1:]
+            if re.match(rf"\s*\[\d+\] bytes :\s*\n\s*{method} sip", b)]
+
+
+def check_offer(phone: Sipp, *, caller: str = CALLER, menu: str = "Orders") -> None:
+    """Each INVITE the phone got is the contact center's offer: From "<menu>" <sip:caller@…>,
+    Alert-Info: <urn:alert:source:external>;info=contact-center, an SDP offer."""
+    invites = received_blocks(phone, "INVITE")
+    if not invites:
+        raise Failure(f"{phone.name} got no INVITE")
+    for inv in invites:
+        frm = re.search(r"^\s*(?:From|f):\s*(.*)$", inv, re.M | re.I)
+        alert = re.search(r"^\s*Alert-Info:\s*(.*)$", inv, re.M | re.I)
+        if not frm or not re.match(rf'"{re.escape(menu)}"\s*<sips?:{re.escape(caller)}@', frm.group(1).strip()):
+            raise Failure(f"{phone.name}'s INVITE From is {frm.group(1) if frm else None!r}, expected"
+                          f' "{menu}" <sip:{caller}@…>')
+        if not alert or alert.group(1).strip() != "<urn:alert:source:external>;info=contact-center":
+            raise Failure(f"{phone.name}'s INVITE Alert-Info is {alert.group(1) if alert else None!r}")
+        if "m=audio" not in inv:
+            raise Failure(f"{phone.name}'s INVITE has no SDP offer")
+
+
 def call_test(r: Run, phone_scenario: str, customer_scenario: str, *, customer_timeout: float = 20,
-              min_seconds: float = 0.0) -> None:
+              ended_by: str = "customer", transport: str = "u1", pause_ms: int = TALK_MS) -> dict:
+    """alice (Ready) answers a customer call on her phone; the record says so."""
     r.start_server()
     phone = r.phone("alice", phone_scenario)
-    customer = r.customer(customer_scenario)
+    r.login("alice", ready=True)
+    customer = r.customer(customer_scenario, pause_ms=pause_ms, transport=transport)
     r.expect_exit(customer, customer_timeout)
-    if customer.elapsed() < min_seconds:
-        raise Failure(f"{customer.name} finished after {customer.elapsed():.1f} s, expected at least {min_seconds} s")
     r.expect_exit(phone, 15)
+    no_ringing(customer)
+    check_offer(phone)
     r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", ended_by=ended_by, agent="alice", caller=CALLER, called=NUMBER,
+                  domain=DOMAIN, menu_digit="1")
+    r.wait_state("alice", "acw")  # the org's after_call
     r.unregister_all()
+    return row
 
 
 def t_call_caller_bye(r: Run) -> None:
-    """Trunk INVITE → alice's phone answers → 200/ACK → the customer hangs up."""
+    """Trunk INVITE → 200 at once → alice's phone rings (From the caller, display name the
+    menu, Alert-Info) and answers → the customer hangs up; the BYE reaches the phone;
+    record answered, ended_by customer, alice in acw."""
     call_test(r, "agent_answer.xml", "trunk_call.xml")
 
 
@@ -156,14 +209,7 @@ def t_transactions_drain(r: Run) -> None:
 
 def t_call_trunk_tcp(r: Run) -> None:
     """The trunk calls over TCP (alice's phone is on UDP); the customer hangs up."""
-    r.start_server()
-    phone = r.phone("alice", "agent_answer.xml")
-    customer = r.sipp("customer", "trunk_call.xml", TRUNK_IP, target=r.server.sip, transport="t1",  # type: ignore
-                      keys={"rtp_port": str(r.rtp_sink(TRUNK_IP))}, extra=["-s", NUMBER])
-    r.expect_exit(customer, 20)
-    r.expect_exit(phone, 15)
-    r.expect_idle()
-    r.unregister_all()
+    call_test(r, "agent_answer.xml", "trunk_call.xml", transport="t1")
 
 
 def t_late_200(r: Run) -> None:
@@ -174,23 +220,92 @@ def t_late_200(r: Run) -> None:
 
 
 def t_call_agent_bye(r: Run) -> None:
-    """Trunk INVITE → alice's phone answers → the agent hangs up; the BYE reaches the customer."""
-    call_test(r, "agent_hangup.xml", "trunk_call_agent_bye.xml")
+    """alice's phone answers, then hangs up; the BYE reaches the customer; ended_by agent."""
+    call_test(r, "agent_hangup.xml", "trunk_call_agent_bye.xml", ended_by="agent", pause_ms=200)
 
 
 def t_cancel(r: Run) -> None:
-    """The customer CANCELs while alice's phone rings: the phone gets CANCEL, the customer 487."""
-    call_test(r, "agent_ring.xml", "trunk_cancel.xml")
+    """The customer hangs up (BYE) while alice's phone rings: the phone gets CANCEL (200,
+    487, ACK), the record says unconnected (ended_by customer), alice is Ready again."""
+    r.start_server()
+    phone = r.phone("alice", "agent_ring.xml")
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_call.xml", pause_ms=2000)
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    no_ringing(customer)
+    check_offer(phone)
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="unconnected", ended_by="customer", agent=None)
+    if r.offers(row["id"]) != ["alice"]:
+        raise Failure(f"call_offers {r.offers(row['id'])}, expected ['alice']")
+    r.wait_state("alice", "ready")
+    r.unregister_all()
+
+
+def next_agent_test(r: Run, first_scenario: str, *, min_ring_s: float = 0.0) -> None:
+    """alice (Ready first) does not take the call; bob (Ready later) answers and hangs up."""
+    r.start_server()
+    alice = r.phone("alice", first_scenario)
+    bob = r.phone("bob", "agent_hangup.xml", ip=OTHER_IP)
+    r.login("alice", ready=True)
+    r.login("bob", ready=True)
+    customer = r.customer("trunk_call_agent_bye.xml", pause_ms=200)
+    r.expect_exit(customer, 25)
+    r.expect_exit(alice, 15)
+    r.expect_exit(bob, 15)
+    no_ringing(customer)
+    check_offer(alice)
+    check_offer(bob)
+    if min_ring_s:
+        invite, cancel = alice.times("received", "INVITE "), alice.times("received", "CANCEL ")
+        if not invite or not cancel or not min_ring_s - 0.5 <= cancel[0] - invite[0] <= min_ring_s + 1.5:
+            raise Failure(f"alice's phone: INVITE at {invite}, CANCEL at {cancel}: expected the CANCEL"
+                          f" {min_ring_s} s after the INVITE")
+        r.log(f"alice's phone rang {cancel[0] - invite[0]:.2f} s")
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", ended_by="agent", agent="bob")
+    if r.offers(row["id"]) != ["alice", "bob"]:
+        raise Failure(f"call_offers {r.offers(row['id'])}, expected ['alice', 'bob']")
+    r.wait_state("alice", "break")
+    r.wait_state("bob", "acw")
+    r.unregister_all()
 
 
 def t_busy(r: Run) -> None:
-    """alice's only phone answers 486: the customer gets 486 (or 480/600/603)."""
-    call_test(r, "agent_busy.xml", "trunk_busy.xml")
+    """alice's phone (Ready longest) answers 486: alice goes on Break, bob's phone rings and
+    answers; the customer, answered at once, never sees the 486; offers alice, bob."""
+    next_agent_test(r, "agent_busy.xml")
+
+
+def t_ring_timeout_next(r: Run) -> None:
+    """alice's phone rings and is never answered: after ring_timeout_s (5) it gets CANCEL,
+    alice is on Break, bob's phone rings and answers; call_offers alice then bob."""
+    next_agent_test(r, "agent_ring.xml", min_ring_s=RING_TIMEOUT_S)
 
 
 def t_no_answer(r: Run) -> None:
-    """Nobody answers within the ring timeout (5 s): the phone is CANCELled, the customer gets 480/408."""
-    call_test(r, "agent_ring.xml", "trunk_noanswer.xml", min_seconds=RING_TIMEOUT_S - 0.5)
+    """alice alone, her phone never answers: CANCEL after the ring timeout (5 s), alice on
+    Break, the customer keeps waiting (hold sound) until they hang up at 8 s: unconnected."""
+    r.start_server()
+    phone = r.phone("alice", "agent_ring.xml")
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_call.xml", pause_ms=8000)
+    r.expect_exit(customer, 25)
+    r.expect_exit(phone, 15)
+    no_ringing(customer)
+    invite, cancel = phone.times("received", "INVITE "), phone.times("received", "CANCEL ")
+    if not invite or not cancel or not RING_TIMEOUT_S - 0.5 <= cancel[0] - invite[0] <= RING_TIMEOUT_S + 1.5:
+        raise Failure(f"the phone: INVITE at {invite}, CANCEL at {cancel}: expected the CANCEL after ~5 s")
+    if customer.received_requests("BYE"):
+        raise Failure("the server hung up on the waiting customer")
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="unconnected", ended_by="customer", agent=None)
+    r.wait_state("alice", "break")
+    r.unregister_all()
 
 
 def sdp_answers(p: Sipp) -> list[tuple[str, str, str, str]]:
@@ -210,8 +325,9 @@ def sdp_answers(p: Sipp) -> list[tuple[str, str, str, str]]:
 
 
 def t_hold(r: Run) -> None:
-    """The customer re-INVITEs a=sendonly then a=sendrecv: the server answers both itself
-    (200, its own address and port, recvonly then sendrecv); the phone gets no re-INVITE."""
+    """Connected to alice, the customer re-INVITEs a=sendonly then a=sendrecv: the server
+    answers both itself (200, its own address and port, recvonly then sendrecv); the phone
+    gets no re-INVITE."""
     call_test(r, "agent_answer.xml", "trunk_hold.xml")
     customer = next(p for p in r.procs if p.name == "customer")
     phone = next(p for p in r.procs if p.name == "phone-alice")
@@ -233,15 +349,41 @@ def t_hold(r: Run) -> None:
 
 
 def t_fork(r: Run) -> None:
-    """alice and bob are registered: both ring, alice answers, bob's phone is CANCELled."""
+    """alice has two phones; her desk refuses (486), her mobile answers: a refusing branch
+    does not end the offer, the call connects on the mobile, alice stays the agent."""
     r.start_server()
-    alice = r.phone("alice", "agent_answer.xml")
-    bob = r.phone("bob", "agent_ring.xml", ip=OTHER_IP)
-    customer = r.customer("trunk_call.xml")
+    desk = r.phone("alice", "agent_busy.xml", name="phone-alice-desk")
+    mobile = r.phone("alice", "agent_answer.xml", ip=OTHER_IP, name="phone-alice-mobile")
+    r.expect_gauges({"sb_sip_registrations": 2}, timeout=3)
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_call.xml", pause_ms=TALK_MS)
     r.expect_exit(customer, 20)
-    r.expect_exit(alice, 15)
-    r.expect_exit(bob, 15)
+    r.expect_exit(desk, 15)
+    r.expect_exit(mobile, 15)
+    check_offer(desk)
+    check_offer(mobile)
     r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", ended_by="customer", agent="alice")
+    r.unregister_all()
+
+
+def t_fork_one_agent(r: Run) -> None:
+    """alice has two phones: both ring, the first answers, the other is CANCELled."""
+    r.start_server()
+    desk = r.phone("alice", "agent_answer.xml", name="phone-alice-desk")
+    mobile = r.phone("alice", "agent_ring.xml", ip=OTHER_IP, name="phone-alice-mobile")
+    r.expect_gauges({"sb_sip_registrations": 2}, timeout=3)
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_call.xml", pause_ms=TALK_MS)
+    r.expect_exit(customer, 20)
+    r.expect_exit(desk, 15)
+    r.expect_exit(mobile, 15)
+    check_offer(desk)
+    check_offer(mobile)
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice")
     r.unregister_all()
 
 
@@ -324,20 +466,6 @@ def t_contact_star(r: Run) -> None:
                extra=["-au", "alice", "-ap", SECRETS["alice"], "-auth_uri", DOMAIN, "-default_behaviors", "all,-bye"])
     r.expect_exit(p, 15)
     r.expect_gauges({"sb_sip_registrations": 0}, timeout=3)
-
-
-def t_fork_one_agent(r: Run) -> None:
-    """alice has two phones: both ring, the first answers, the other is CANCELled."""
-    r.start_server()
-    desk = r.phone("alice", "agent_answer.xml", name="phone-alice-desk")
-    mobile = r.phone("alice", "agent_ring.xml", ip=OTHER_IP, name="phone-alice-mobile")
-    r.expect_gauges({"sb_sip_registrations": 2}, timeout=3)
-    customer = r.customer("trunk_call.xml")
-    r.expect_exit(customer, 20)
-    r.expect_exit(desk, 15)
-    r.expect_exit(mobile, 15)
-    r.expect_idle()
-    r.unregister_all()
 
 
 def refused(r: Run, method: str, ip: str, expected: set[int], *, user: str = "mallory",
