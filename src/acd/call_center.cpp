@@ -43,6 +43,40 @@ std::optional<CallResult> parseCallResult(std::string_view s) {
   return std::nullopt;
 }
 
+const char* toString(CallDirection d) {
+  switch (d) {
+    case CallDirection::kInbound: return "inbound";
+    case CallDirection::kOutbound: return "outbound";
+    case CallDirection::kInternal: return "internal";
+  }
+  return "inbound";
+}
+
+std::optional<CallDirection> parseCallDirection(std::string_view s) {
+  for (CallDirection d : {CallDirection::kInbound, CallDirection::kOutbound, CallDirection::kInternal}) {
+    if (s == toString(d)) return d;
+  }
+  return std::nullopt;
+}
+
+const char* toString(OfferOutcome o) {
+  switch (o) {
+    case OfferOutcome::kRinging: return "ringing";
+    case OfferOutcome::kAnswered: return "answered";
+    case OfferOutcome::kMissed: return "missed";
+    case OfferOutcome::kWithdrawn: return "withdrawn";
+  }
+  return "ringing";
+}
+
+std::optional<OfferOutcome> parseOfferOutcome(std::string_view s) {
+  for (OfferOutcome o : {OfferOutcome::kRinging, OfferOutcome::kAnswered, OfferOutcome::kMissed,
+                         OfferOutcome::kWithdrawn}) {
+    if (s == toString(o)) return o;
+  }
+  return std::nullopt;
+}
+
 core::Duration CallRecord::wait() const {
   return (answered ? *answered : ended) - arrived;
 }
@@ -317,8 +351,11 @@ Commands CallCenter::promptFinished(CallId call, std::uint64_t play_id, core::Ti
       startTimer(out, *c, kCallbackTimer, now + options_.callback_timeout);
       break;
     case Stage::kClosing:
-      finish(out, *c, c->record.result == CallResult::kCallback ? CallResult::kCallback : CallResult::kNoAgent,
-             "system", now);
+      if (c->record.result == CallResult::kCallback) {
+        finish(out, *c, CallResult::kCallback, "system", "callback", now);
+      } else {
+        finish(out, *c, CallResult::kNoAgent, "system", "no_agent", now);
+      }
       break;
     case Stage::kConnected:
       break;
@@ -339,7 +376,7 @@ void CallCenter::ring(Commands& out, const Offer& offer, core::Time now) {
   changeState(out, *a, *change);
   c->stage = Stage::kOffered;
   c->ringing = offer.agent;
-  c->record.offered_to.push_back(offer.agent);
+  c->record.offers.push_back(OfferRecord{offer.agent, now, OfferOutcome::kRinging});
   const auto timeout = std::chrono::seconds(std::max(1, org_.ring_timeout_s));
   out.push_back(RingAgent{offer.call, offer.agent, c->record.caller, menuName(offer.menu), timeout});
   startTimer(out, *c, kRingTimer, now + timeout);
@@ -362,6 +399,12 @@ void CallCenter::backToQueue(Commands& out, Call& c, core::Time now) {
   if (offer) ring(out, *offer, now);
 }
 
+void CallCenter::endOffer(Call& c, OfferOutcome outcome) {
+  if (!c.record.offers.empty() && c.record.offers.back().outcome == OfferOutcome::kRinging) {
+    c.record.offers.back().outcome = outcome;
+  }
+}
+
 Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) {
   Commands out;
   Call* c = find(call);
@@ -374,6 +417,7 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   cancelTimer(out, *c, kRingTimer);
   cancelTimer(out, *c, kAnnounceTimer);
   c->ringing.reset();
+  endOffer(*c, OfferOutcome::kAnswered);
   c->stage = Stage::kConnected;
   c->record.agent = agent;
   c->record.answered = now;
@@ -387,6 +431,7 @@ void CallCenter::offerMissed(Commands& out, Call& c, core::Time now) {
   if (!c.ringing) return;
   const AgentKey agent = *c.ringing;
   c.ringing.reset();
+  endOffer(c, OfferOutcome::kMissed);
   cancelTimer(out, c, kRingTimer);
   out.push_back(StopRinging{c.record.call, agent});
   if (AgentInfo* a = findAgent(agent)) {
@@ -403,6 +448,7 @@ void CallCenter::leaveQueue(Commands& out, Call& c, core::Time now) {
   // The offer is withdrawn: the agent did nothing wrong and is Ready again.
   const AgentKey agent = *c.ringing;
   c.ringing.reset();
+  endOffer(c, OfferOutcome::kWithdrawn);
   cancelTimer(out, c, kRingTimer);
   out.push_back(StopRinging{c.record.call, agent});
   if (AgentInfo* a = findAgent(agent)) {
@@ -419,34 +465,54 @@ Commands CallCenter::ringFailed(CallId call, AgentKey agent, core::Time now) {
   return out;
 }
 
-Commands CallCenter::customerHungUp(CallId call, core::Time now) {
+Commands CallCenter::customerHungUp(CallId call, core::Time now, std::string_view reason) {
   Commands out;
   Call* c = find(call);
   if (c == nullptr) return out;
   if (c->stage == Stage::kConnected) {
-    finish(out, *c, CallResult::kAnswered, "customer", now);
+    finish(out, *c, CallResult::kAnswered, "customer", reason, now);
     return out;
   }
   leaveQueue(out, *c, now);
   // A callback confirmed before the hang-up stays a callback.
-  finish(out, *c, c->record.result == CallResult::kCallback ? CallResult::kCallback : CallResult::kUnconnected,
-         "customer", now);
+  const bool callback = c->record.result == CallResult::kCallback;
+  finish(out, *c, callback ? CallResult::kCallback : CallResult::kUnconnected, "customer",
+         callback ? std::string_view("callback") : reason, now);
   return out;
 }
 
-Commands CallCenter::agentHungUp(CallId call, core::Time now) {
+Commands CallCenter::agentHungUp(CallId call, core::Time now, std::string_view reason) {
   Commands out;
   Call* c = find(call);
   if (c == nullptr || c->stage != Stage::kConnected) return out;
-  finish(out, *c, CallResult::kAnswered, "agent", now);
+  finish(out, *c, CallResult::kAnswered, "agent", reason, now);
   return out;
 }
 
-void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* by, core::Time now) {
+Commands CallCenter::holdChanged(CallId call, bool held, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || c->stage != Stage::kConnected) return out;
+  if (held && !c->held_since) {
+    c->held_since = now;
+  } else if (!held && c->held_since) {
+    c->record.hold += now - *c->held_since;
+    c->held_since.reset();
+  }
+  return out;
+}
+
+void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* by, std::string_view reason,
+                        core::Time now) {
   for (int kind = 0; kind < 4; ++kind) cancelTimer(out, c, kind);
+  if (c.held_since) {  // ended while held: the hold lasted to the end
+    c.record.hold += now - *c.held_since;
+    c.held_since.reset();
+  }
   c.record.result = result;
   c.record.ended = now;
   c.record.ended_by = by;
+  c.record.end_reason = std::string(reason);
   out.push_back(HangUpCall{c.record.call});
   if (c.record.agent && result == CallResult::kAnswered) {
     if (AgentInfo* a = findAgent(*c.record.agent)) {
@@ -533,6 +599,7 @@ Commands CallCenter::agentLoggedOut(AgentKey agent, core::Time now) {
   if (ringing) {
     if (Call* c = find(*ringing)) {
       c->ringing.reset();
+      endOffer(*c, OfferOutcome::kWithdrawn);
       cancelTimer(out, *c, kRingTimer);
       out.push_back(StopRinging{*ringing, agent});
       c->stage = Stage::kQueued;

@@ -48,19 +48,39 @@ enum class CallResult { kAnswered, kUnconnected, kCallback, kNoAgent, kRejected,
 const char* toString(CallResult r);  // "answered", "unconnected", "callback", "no_agent", …
 std::optional<CallResult> parseCallResult(std::string_view s);
 
+enum class CallDirection { kInbound, kOutbound, kInternal };
+const char* toString(CallDirection d);  // "inbound", "outbound", "internal"
+std::optional<CallDirection> parseCallDirection(std::string_view s);
+
+// One ring of an agent for a call, and how it ended.
+enum class OfferOutcome { kRinging, kAnswered, kMissed, kWithdrawn };
+const char* toString(OfferOutcome o);  // "ringing" (not ended yet), "answered", "missed", "withdrawn"
+std::optional<OfferOutcome> parseOfferOutcome(std::string_view s);
+struct OfferRecord {
+  AgentKey agent = 0;
+  core::Time at{};  // when it started ringing
+  OfferOutcome outcome = OfferOutcome::kRinging;
+  bool operator==(const OfferRecord&) const = default;
+};
+
 struct CallRecord {
   CallId call = 0;
   OrgId org = 0;
+  CallDirection direction = CallDirection::kInbound;
   std::string caller;  // the customer's number
   std::string called;  // the org number dialled
   std::optional<MenuIndex> menu;
-  std::vector<AgentKey> offered_to;  // every agent it rang, in order
+  std::vector<OfferRecord> offers;   // every agent it rang, in order
   std::optional<AgentKey> agent;     // who answered
   core::Time arrived{};
   std::optional<core::Time> queued, answered;
   core::Time ended{};
   CallResult result = CallResult::kUnconnected;
   std::string ended_by;  // "customer", "agent" or "system"
+  // Why: "hangup" (BYE/CANCEL), "media_timeout", "connection_lost", "signaling_timeout",
+  // "callback" (the caller asked for one), "no_agent" (an org without menus).
+  std::string end_reason;
+  core::Duration hold{};  // the agent held the customer this long in all
   std::string recording;  // the recording file (app fills it in), empty when none
   core::Duration wait() const;  // arrival → answer (or → end when unanswered)
   core::Duration talk() const;  // answer → end
@@ -111,8 +131,11 @@ class CallCenter {
   // The agent's device refused or could not be reached (busy, 480, no device): the same as
   // no answer, without waiting for the ring timeout.
   Commands ringFailed(CallId call, AgentKey agent, core::Time now);
-  Commands customerHungUp(CallId call, core::Time now);
-  Commands agentHungUp(CallId call, core::Time now);
+  // `reason` as CallRecord::end_reason ("hangup", "media_timeout", …).
+  Commands customerHungUp(CallId call, core::Time now, std::string_view reason = "hangup");
+  Commands agentHungUp(CallId call, core::Time now, std::string_view reason = "hangup");
+  // The agent put the connected customer on hold or took them back (F3): hold time.
+  Commands holdChanged(CallId call, bool held, core::Time now);
   Commands timerFired(TimerId timer, core::Time now);
 
   // --- agents ---
@@ -153,6 +176,7 @@ class CallCenter {
     std::uint64_t play_id = 0;          // of what plays now
     std::uint64_t hold_after_play = 0;  // when this play ends, the hold sound resumes
     std::optional<AgentKey> ringing;
+    std::optional<core::Time> held_since;
     std::optional<core::Time> timers[4];
   };
   struct AgentInfo {
@@ -181,7 +205,8 @@ class CallCenter {
   // The caller leaves the queue (hung up, or deciding on a callback); a ringing offer is
   // withdrawn and its agent is Ready again.
   void leaveQueue(Commands& out, Call& c, core::Time now);
-  void finish(Commands& out, Call& c, CallResult result, const char* by, core::Time now);
+  void finish(Commands& out, Call& c, CallResult result, const char* by, std::string_view reason, core::Time now);
+  void endOffer(Call& c, OfferOutcome outcome);
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);
   void updateAvailability(Commands& out, AgentInfo& a, core::Time now);
   bool anyoneLoggedIn(MenuIndex menu) const;

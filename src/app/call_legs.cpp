@@ -310,6 +310,22 @@ void CallLegs::onLegFailed(sip::LegId leg, int status) {
   }
 }
 
+namespace {
+
+// acd::CallRecord::end_reason of a leg's end.
+const char* endReason(sip::LegEnd how) {
+  switch (how) {
+    case sip::LegEnd::kRemoteHangup:
+    case sip::LegEnd::kCancelled:
+    case sip::LegEnd::kUnanswered: return "hangup";
+    case sip::LegEnd::kTimeout: return "signaling_timeout";
+    case sip::LegEnd::kConnectionLost: return "connection_lost";
+  }
+  return "hangup";
+}
+
+}  // namespace
+
 void CallLegs::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   auto c = find(leg);
   if (!c) {
@@ -319,18 +335,17 @@ void CallLegs::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   by_leg_.erase(leg);
   if (leg == c->customer.sip) {
     c->customer.sip = 0;  // ended: nothing to hang up
-    center_.customerHungUp(c->id);
+    center_.customerHungUp(c->id, endReason(how));
     if (findCall(c->id) == c) hangUp(c->id);  // whatever the contact center did, the call is over
   } else if (leg == c->agent_side.sip) {
     c->agent_side.sip = 0;
-    center_.agentHungUp(c->id);
+    center_.agentHungUp(c->id, endReason(how));
   } else if (leg == c->offer.sip && c->ringing) {
     const acd::AgentKey agent = *c->ringing;
     c->offer.sip = 0;
     dropOffer(*c);
     center_.ringFailed(c->id, agent);
   }
-  (void)how;
 }
 
 void CallLegs::closeSide(Call& c, Side& side, const char* who) {
@@ -376,7 +391,7 @@ void CallLegs::onMediaTimeout(media::MediaLegId leg) {
       endpoint_->hangup(c->customer.sip, clock_.now());
       c->customer.sip = 0;
     }
-    center_.customerHungUp(c->id);
+    center_.customerHungUp(c->id, "media_timeout");
     if (findCall(c->id) == c) hangUp(c->id);
   } else if (leg == c->agent_side.media) {
     if (c->agent_side.sip != 0) {
@@ -384,7 +399,7 @@ void CallLegs::onMediaTimeout(media::MediaLegId leg) {
       endpoint_->hangup(c->agent_side.sip, clock_.now());
       c->agent_side.sip = 0;
     }
-    center_.agentHungUp(c->id);
+    center_.agentHungUp(c->id, "media_timeout");
   }
 }
 
@@ -407,6 +422,7 @@ void CallLegs::onBindingsChanged(std::string_view aor_key, size_t count) {
 void CallLegs::startHold(Call& c) {
   if (c.agent_holds) return;
   c.agent_holds = true;
+  center_.holdChanged(c.id, true);
   media_.unbridge(c.customer.media);
   auto hold = prompts_.hold(c.domain);
   if (!hold) {
@@ -419,6 +435,7 @@ void CallLegs::startHold(Call& c) {
 void CallLegs::stopHold(Call& c) {
   if (!c.agent_holds) return;
   c.agent_holds = false;
+  center_.holdChanged(c.id, false);
   media_.stopPlay(c.customer.media);
   media_.bridge(c.customer.media, c.agent_side.media);
 }

@@ -355,12 +355,16 @@ void ContactCenter::ringFailed(acd::CallId call, acd::AgentKey agent) {
   if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->ringFailed(call, agent, clock_.now()));
 }
 
-void ContactCenter::customerHungUp(acd::CallId call) {
-  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->customerHungUp(call, clock_.now()));
+void ContactCenter::customerHungUp(acd::CallId call, std::string_view reason) {
+  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->customerHungUp(call, clock_.now(), reason));
 }
 
-void ContactCenter::agentHungUp(acd::CallId call) {
-  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->agentHungUp(call, clock_.now()));
+void ContactCenter::agentHungUp(acd::CallId call, std::string_view reason) {
+  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->agentHungUp(call, clock_.now(), reason));
+}
+
+void ContactCenter::holdChanged(acd::CallId call, bool held) {
+  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->holdChanged(call, held, clock_.now()));
 }
 
 void ContactCenter::devicesChanged(std::string_view aor, std::size_t count) {

@@ -102,8 +102,10 @@ class ContactCenter final : public api::AgentStates {
   void promptFinished(acd::CallId call, std::uint64_t play_id);
   void agentAnswered(acd::CallId call, acd::AgentKey agent);
   void ringFailed(acd::CallId call, acd::AgentKey agent);
-  void customerHungUp(acd::CallId call);
-  void agentHungUp(acd::CallId call);
+  // `reason` as acd::CallRecord::end_reason.
+  void customerHungUp(acd::CallId call, std::string_view reason = "hangup");
+  void agentHungUp(acd::CallId call, std::string_view reason = "hangup");
+  void holdChanged(acd::CallId call, bool held);
   // The registered devices of "<agent id>@<org domain>" changed: `count` remain.
   void devicesChanged(std::string_view aor, std::size_t count);
   // The directory was read again: settings, menus and agents apply from now.

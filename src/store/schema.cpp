@@ -162,10 +162,21 @@ CREATE TABLE callbacks (
 CREATE INDEX callbacks_pending ON callbacks (org_id, requested) WHERE done IS NULL;
 )sql";
 
+// Issue 5 item 4: a call's direction, hold time and why it ended; each offer's start and
+// outcome. closeInterrupted sets end_reason 'interrupted' from now on.
+constexpr std::string_view kCallDetails = R"sql(
+ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT 'inbound';
+ALTER TABLE calls ADD COLUMN hold_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE call_offers ADD COLUMN offered INTEGER;
+ALTER TABLE call_offers ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
     Migration{2, kAgentStates},
     Migration{3, kCallRecords},
+    Migration{4, kCallDetails},
 };
 
 }  // namespace

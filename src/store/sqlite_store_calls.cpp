@@ -31,10 +31,12 @@ std::optional<core::Time> optionalTime(const Statement& stmt, int column) {
 Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view result) {
   auto stmt = c.prepare(
       "INSERT INTO calls (id, org_id, caller, called, menu, agent_key, arrived, queued, answered, ended, "
-      "result, ended_by, recording) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "result, ended_by, recording, direction, hold_ms, end_reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
       "ON CONFLICT (id) DO UPDATE SET menu = excluded.menu, agent_key = excluded.agent_key, "
       "queued = excluded.queued, answered = excluded.answered, ended = excluded.ended, "
-      "result = excluded.result, ended_by = excluded.ended_by, recording = excluded.recording "
+      "result = excluded.result, ended_by = excluded.ended_by, recording = excluded.recording, "
+      "direction = excluded.direction, hold_ms = excluded.hold_ms, end_reason = excluded.end_reason "
       "WHERE calls.org_id = excluded.org_id");
   if (!stmt) return stmt.error();
   stmt->bindInt(1, static_cast<int64_t>(r.call)).bindInt(2, r.org).bindText(3, r.caller).bindText(4, r.called);
@@ -53,6 +55,9 @@ Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view
   bindOptionalTime(*stmt, 9, r.answered);
   bindOptionalTime(*stmt, 10, result == kInProgress ? std::nullopt : std::optional<core::Time>(r.ended));
   stmt->bindText(11, result).bindText(12, r.ended_by).bindText(13, r.recording);
+  stmt->bindText(14, acd::toString(r.direction))
+      .bindInt(15, std::chrono::duration_cast<std::chrono::milliseconds>(r.hold).count())
+      .bindText(16, r.end_reason);
   if (auto run = stmt->run(); !run) return run.error();
   if (c.changes() == 0) return detail::notFound("call of this org");  // the id belongs to another org
 
@@ -60,10 +65,15 @@ Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view
   if (!clear) return clear.error();
   clear->bindInt(1, static_cast<int64_t>(r.call));
   if (auto run = clear->run(); !run) return run.error();
-  for (std::size_t i = 0; i < r.offered_to.size(); ++i) {
-    auto offer = c.prepare("INSERT INTO call_offers (call_id, seq, agent_key) VALUES (?1, ?2, ?3)");
+  for (std::size_t i = 0; i < r.offers.size(); ++i) {
+    auto offer = c.prepare(
+        "INSERT INTO call_offers (call_id, seq, agent_key, offered, outcome) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!offer) return offer.error();
-    offer->bindInt(1, static_cast<int64_t>(r.call)).bindInt(2, static_cast<int64_t>(i)).bindInt(3, r.offered_to[i]);
+    offer->bindInt(1, static_cast<int64_t>(r.call))
+        .bindInt(2, static_cast<int64_t>(i))
+        .bindInt(3, r.offers[i].agent)
+        .bindInt(4, core::toUnixMillis(r.offers[i].at))
+        .bindText(5, acd::toString(r.offers[i].outcome));
     if (auto run = offer->run(); !run) return run.error();
   }
   return core::okResult();
@@ -153,7 +163,8 @@ Result<void> SqliteStore::closeCall(const acd::CallRecord& record) {
 Result<std::size_t> SqliteStore::closeInterrupted(core::Time now) {
   return db_.write([&](Connection& c) -> Result<std::size_t> {
     auto stmt = c.prepare(
-        "UPDATE calls SET result = 'interrupted', ended = ?1, ended_by = 'system' WHERE result = 'in_progress'");
+        "UPDATE calls SET result = 'interrupted', ended = ?1, ended_by = 'system', end_reason = 'interrupted' "
+        "WHERE result = 'in_progress'");
     if (!stmt) return stmt.error();
     stmt->bindInt(1, core::toUnixMillis(now));
     if (auto run = stmt->run(); !run) return run.error();
@@ -165,8 +176,8 @@ Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core
                                                             std::size_t limit) {
   return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
     auto stmt = c.prepare(
-        "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording "
-        "FROM calls WHERE org_id = ?1 AND arrived >= ?2 AND arrived < ?3 AND result != 'in_progress' "
+        "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording, "
+        "direction, hold_ms, end_reason FROM calls WHERE org_id = ?1 AND arrived >= ?2 AND arrived < ?3 AND result != 'in_progress' "
         "ORDER BY arrived DESC, id DESC LIMIT ?4");
     if (!stmt) return stmt.error();
     stmt->bindInt(1, org)
@@ -199,17 +210,24 @@ Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core
       }
       r.ended_by = stmt->columnText(10);
       r.recording = stmt->columnText(11);
+      r.direction = acd::parseCallDirection(stmt->columnText(12)).value_or(acd::CallDirection::kInbound);
+      r.hold = std::chrono::milliseconds(stmt->columnInt(13));
+      r.end_reason = stmt->columnText(14);
       out.push_back(std::move(r));
     }
     for (acd::CallRecord& r : out) {
-      auto offers = c.prepare("SELECT agent_key FROM call_offers WHERE call_id = ?1 ORDER BY seq");
+      auto offers = c.prepare("SELECT agent_key, offered, outcome FROM call_offers WHERE call_id = ?1 ORDER BY seq");
       if (!offers) return offers.error();
       offers->bindInt(1, static_cast<int64_t>(r.call));
       for (;;) {
         auto row = offers->step();
         if (!row) return row.error();
         if (!*row) break;
-        r.offered_to.push_back(offers->columnInt(0));
+        acd::OfferRecord offer;
+        offer.agent = offers->columnInt(0);
+        offer.at = optionalTime(*offers, 1).value_or(r.arrived);
+        offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
+        r.offers.push_back(offer);
       }
     }
     return out;

@@ -35,7 +35,7 @@ NUMBER = "0215880000"
 UNKNOWN_NUMBER = "0299990000"
 CUSTOMER_NUMBER = "0101234567"  # a customer an agent calls (national: country 82)
 RING_TIMEOUT_S = 5
-SECRETS = {"alice": "alice-SIP-secret-4417", "bob": "bob-SIP-secret-9921"}
+SECRETS = {"alice": "alice-SIP-secret-4417", "bob": "bob-SIP-secret-9921", "carol": "carol-SIP-secret-3318"}
 WRONG_SECRET = "not-the-secret-0000"
 
 PASSWORDS = {"alice": "Acme-alice-Login-1", "bob": "Acme-bob-Login-22", "carol": "Acme-carol-Login-3"}
@@ -527,12 +527,10 @@ class Run:
         return p
 
     def unregister_all(self) -> None:
-        pending = [self.register(agent, ip, port, expires=0, transport=transport, domain=domain, remember=False,
-                                 name=f"unregister-{agent}-{port}" + ("" if domain == DOMAIN else f"-{domain}"),
-                                 wait=False)
-                   for agent, ip, port, transport, domain in self.registered]
-        for p in pending:
-            self.expect_exit(p, 15)
+        # One after the other: sipps started together may pick the same free port (-cp).
+        for agent, ip, port, transport, domain in self.registered:
+            self.register(agent, ip, port, expires=0, transport=transport, domain=domain, remember=False,
+                          name=f"unregister-{agent}-{port}" + ("" if domain == DOMAIN else f"-{domain}"))
         self.registered.clear()
         self.expect_gauges({"sb_sip_registrations": 0}, timeout=5)
 
@@ -550,10 +548,8 @@ class Run:
         if not p.alive():
             raise Failure(f"{p.name} exited at once ({p.popen.returncode})")
         if register:
-            pending = [self.register(a, ip, p.port, domain=domain, wait=False)  # type: ignore[attr-defined]
-                       for a in [agent, *(also or [])]]
-            for reg in pending:
-                self.expect_exit(reg, 15)
+            for a in [agent, *(also or [])]:
+                self.register(a, ip, p.port, domain=domain)  # type: ignore[attr-defined]
         return p
 
     def customer(self, scenario: str | Path, *, number: str = NUMBER, ip: str = TRUNK_IP,
@@ -747,7 +743,7 @@ def write_baresip_config(r: Run, transport: str, registrar: str) -> tuple[Path, 
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(8000)
-        w.writeframes(b"\0\0" * 8000)
+        w.writeframes(b"\0\0" * 8000 * 30)  # aufile ends the call at the end of the file
     port = free_port(AGENT_IP)
     (cfg / "config").write_text(f"""poll_method\t\tepoll
 sip_listen\t\t{AGENT_IP}:{port}

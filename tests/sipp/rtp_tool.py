@@ -130,6 +130,35 @@ def tone_sequence(samples: list[int], freqs: list[float], block: int = 400, shar
     return out
 
 
+DTMF_CAPTURES = Path("/usr/share/sip-tester")
+DTMF_NAMES = {"*": "star", "#": "pound"}
+
+
+def write_dtmf_pcaps(folder: Path, keys: str, stem: str = "key") -> list[Path]:
+    """One capture per key for sipp's play_pcap_audio, made from sipp's own
+    dtmf_2833_<key>.pcap with the RTP sequence numbers and timestamps rewritten to rise
+    from one key to the next (the stock captures come from one recorded stream in the
+    order 1 5 9 * #, so * then 1 would go backwards and a receiver may drop the 1 as
+    old). The UDP checksum is cleared (0: none), since the header changed."""
+    out = []
+    for i, key in enumerate(keys):
+        raw = bytearray((DTMF_CAPTURES / f"dtmf_2833_{DTMF_NAMES.get(key, key)}.pcap").read_bytes())
+        off, first_seq = 24, None
+        while off + 16 <= len(raw):
+            incl = struct.unpack_from("<I", raw, off + 8)[0]
+            pkt = off + 16
+            rtp = pkt + incl - 16  # 12 bytes of RTP header + 4 of the event
+            seq = struct.unpack_from("!H", raw, rtp + 2)[0]
+            first_seq = seq if first_seq is None else first_seq
+            struct.pack_into("!HI", raw, rtp + 2, (1000 + 20 * i + seq - first_seq) & 0xFFFF, 16000 * (i + 1))
+            struct.pack_into("!H", raw, rtp - 2, 0)  # the UDP checksum
+            off = pkt + incl
+        path = folder / f"{stem}-{i}-{DTMF_NAMES.get(key, key)}.pcap"
+        path.write_bytes(bytes(raw))
+        out.append(path)
+    return out
+
+
 # --- analysis ----------------------------------------------------------------------------
 
 def goertzel(samples: list[int], freq: float, rate: int = RATE) -> float:

@@ -58,9 +58,10 @@ from pathlib import Path  # noqa: E402
 
 import rtp_tool  # noqa: E402
 from harness import (  # noqa: E402
-    AGENT_IP, BARESIP, CUSTOMER_NUMBER, DOMAIN, NUMBER, OTHER_IP, RING_TIMEOUT_S, SCENARIOS, SECRETS, SIPP,
+    AGENT_IP, BARESIP, CUSTOMER_NUMBER, DOMAIN, GLOBEX, GLOBEX_NUMBER, NUMBER, OTHER_IP, PROMPT_TONES,
+    RING_TIMEOUT_S, SCENARIOS, SECRETS, SIPP,
     TRUNK_IP, UNKNOWN_NUMBER, WRONG_SECRET, Failure, Proc, Run, Sipp, free_port, wait_for_output,
-    write_baresip_config)
+    extra_agent, write_baresip_config)
 
 
 # --- tests against the server ---------------------------------------------------------
@@ -387,6 +388,232 @@ def t_fork_one_agent(r: Run) -> None:
     r.unregister_all()
 
 
+# --- the contact center end to end: routing, queue, callbacks, orgs, restart ------------
+
+def keys_scenario(r: Run, keys: str, name: str) -> Path:
+    """trunk_keys.xml with the key presses written in, 0.8 s apart (sipp 3.6 expands no
+    [keyword] in play_pcap_audio): captures made from sipp's RFC 4733 ones with rising
+    sequence numbers and timestamps (rtp_tool.write_dtmf_pcaps)."""
+    steps = [f'<nop>\n    <action>\n      <exec play_pcap_audio="{pcap}"/>\n    </action>\n  </nop>'
+             for pcap in rtp_tool.write_dtmf_pcaps(r.dir, keys, name)]
+    # No pause after the last key: the server's BYE may come at once, and sipp takes a
+    # request arriving during a pause for an unexpected one.
+    out = r.dir / f"{name}.xml"
+    out.write_text((SCENARIOS / "trunk_keys.xml").read_text().replace(
+        "<!-- KEYS -->", '\n  <pause milliseconds="800"/>\n  '.join(steps)))
+    return out
+
+
+def heard(r: Run, peer: "rtp_tool.RtpPeer", expected: list[str]) -> None:
+    """The prompts (by their tones, harness.PROMPT_TONES) the customer's RtpPeer heard
+    include expected, in this order."""
+    tones = {f: n for n, f in PROMPT_TONES.items()}
+    got = [tones[f] for f in rtp_tool.tone_sequence(peer.audio(), list(tones))]
+    it = iter(got)
+    if not all(any(g == e for g in it) for e in expected):
+        raise Failure(f"the customer heard the prompts {got}, expected {expected} in this order")
+    r.log(f"the customer heard {got}")
+
+
+def check_recording_file(r: Run, row: dict) -> None:
+    """The call's recording (the row's `recording`) exists: a stereo 8 kHz WAV with audio."""
+    path = Path(row["recording"] or "")
+    if not row["recording"] or not path.exists() or path not in r.recordings():
+        raise Failure(f"call {row['id']}: recording {row['recording']!r} is not one of {r.recordings()}")
+    header = rtp_tool.wav_header(path)
+    if (header.channels, header.rate, header.bits) != (2, 8000, 16) or header.problems() or header.data_size < 4 * 800:
+        raise Failure(f"{path.name}: {header} {header.problems()}: expected a stereo 8 kHz recording of >= 0.1 s")
+
+
+def t_longest_idle(r: Run) -> None:
+    """alice and bob Ready, alice since earlier: alice's phone rings, bob's does not;
+    answered by alice, recorded (stereo WAV). alice goes to acw; Ready again, she has been
+    idle less than bob: the next call rings bob only."""
+    r.start_server()
+    alice = r.phone("alice", "agent_answer.xml")
+    bob = r.phone("bob", "agent_answer.xml", ip=OTHER_IP)
+    r.login("alice", ready=True)
+    r.login("bob", ready=True)
+    r.expect_gauges({"sb_agents_logged_in": 2}, timeout=3)
+    first = r.customer("trunk_call.xml", pause_ms=TALK_MS, name="customer-1")
+    r.expect_exit(first, 20)
+    r.expect_exit(alice, 15)
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice", ended_by="customer")
+    if bob.received_requests("INVITE"):
+        raise Failure("bob's phone rang for the first call; alice had been Ready longer")
+    check_recording_file(r, row)
+    r.wait_state("alice", "acw")
+    r.set_state("alice", "ready")
+    second = r.customer("trunk_call.xml", pause_ms=TALK_MS, name="customer-2")
+    r.expect_exit(second, 20)
+    r.expect_exit(bob, 15)
+    rows = r.wait_calls(2)
+    r.expect_call(rows[1], result="answered", agent="bob")
+    if r.offers(rows[0]["id"]) != ["alice"] or r.offers(rows[1]["id"]) != ["bob"]:
+        raise Failure(f"call_offers {r.offers(rows[0]['id'])}, {r.offers(rows[1]['id'])}: expected [alice], [bob]")
+    check_recording_file(r, rows[1])
+    r.expect_idle()
+    r.unregister_all()
+
+
+def t_abandon(r: Run) -> None:
+    """alice is logged in but on Break: the customer hears welcome, please_wait,
+    callback_offer, waits, hangs up: unconnected, ended_by customer, nothing rang."""
+    r.start_server()
+    phone = r.phone("alice", "agent_ring.xml")
+    r.login("alice")  # after_login break
+    peer = r.rtp_peer(TRUNK_IP)
+    customer = r.customer("trunk_call.xml", pause_ms=2500, rtp_port=peer.port)
+    r.expect_exit(customer, 20)
+    no_ringing(customer)
+    heard(r, peer, ["welcome", "please_wait", "callback_offer"])
+    r.expect_no_invite(phone)
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="unconnected", ended_by="customer", agent=None, menu_digit="1", answered=None)
+    if r.offers(row["id"]):
+        raise Failure(f"call_offers {r.offers(row['id'])}: nobody was Ready")
+    r.unregister_all()
+
+
+def callback_test(r: Run, *, login: bool) -> None:
+    customer = r.customer(keys_scenario(r, "*1", "trunk_callback"), pause_ms=1500, extra=r.media_args(TRUNK_IP),
+                          name="customer-callback")
+    r.expect_exit(customer, 20)
+    no_ringing(customer)
+    rows = r.wait_calls(len(r.calls()))
+    row = rows[-1]
+    r.expect_call(row, result="callback", agent=None, menu_digit="1", caller=CALLER)
+    got = [(d.get("from"), d.get("digit")) for d in r.server_log("dtmf")]
+    if got[-2:] != [("customer", "*"), ("customer", "1")]:
+        raise Failure(f"dtmf lines {got}, expected * then 1 from the customer")
+    cbs = r.callbacks()
+    if len(cbs) != 1 or cbs[0]["number"] != CALLER or cbs[0]["menu_digit"] != "1" or cbs[0]["call_id"] != row["id"] \
+            or cbs[0]["done"] is not None or cbs[0]["domain"] != DOMAIN:
+        raise Failure(f"callbacks {cbs}: expected one for {CALLER}, menu 1, call {row['id']}, not done")
+    r.log(f"callback {cbs[0]}")
+
+
+def t_callback(r: Run) -> None:
+    """Waiting (alice logged in, on Break), the customer presses * (callback_question) then
+    1: the server hangs up (BYE); result callback; one callbacks row with the caller's
+    number and the menu."""
+    r.start_server()
+    phone = r.phone("alice", "agent_ring.xml")
+    r.login("alice")
+    callback_test(r, login=True)
+    r.expect_no_invite(phone)
+    r.expect_idle()
+    r.unregister_all()
+
+
+def t_no_agents(r: Run) -> None:
+    """Nobody logged in: the customer hears welcome, no_agents, callback_offer and hangs up
+    (unconnected); a second customer presses * 1 and gets a callback."""
+    r.start_server()
+    phone = r.phone("alice", "agent_ring.xml")  # registered, not logged in
+    peer = r.rtp_peer(TRUNK_IP)
+    customer = r.customer("trunk_call.xml", pause_ms=2000, rtp_port=peer.port)
+    r.expect_exit(customer, 20)
+    no_ringing(customer)
+    heard(r, peer, ["welcome", "no_agents", "callback_offer"])
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="unconnected", ended_by="customer", agent=None)
+    callback_test(r, login=False)
+    r.expect_no_invite(phone)
+    r.expect_idle()
+    r.unregister_all()
+
+
+def t_menu_digit(r: Run) -> None:
+    """Acme with two menus (1 Orders: alice, bob; 2 Billing: carol): the customer hears the
+    menu question and presses 2: the call is queued in menu 2 and rings carol only (From
+    display name "Billing"), though alice was Ready longer."""
+    r.start_server(second_menu=True)
+    alice = r.phone("alice", "agent_ring.xml")
+    carol = r.phone("carol", "agent_hangup.xml", ip=OTHER_IP)
+    r.login("alice", ready=True)
+    r.login("carol", ready=True)
+    customer = r.customer(keys_scenario(r, "2", "trunk_menu_2"), pause_ms=700, extra=r.media_args(TRUNK_IP))
+    r.expect_exit(customer, 20)
+    r.expect_exit(carol, 15)
+    no_ringing(customer)
+    check_offer(carol, menu="Billing")
+    r.expect_no_invite(alice)
+    r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", ended_by="agent", agent="carol", menu_digit="2", menu_name="Billing")
+    r.wait_state("alice", "ready")
+    r.unregister_all()
+
+
+def t_two_orgs(r: Run) -> None:
+    """Acme and Globex both have an agent "alice" (different numbers, domains, secrets):
+    a call to Acme's number rings only Acme's alice, one to Globex's only Globex's."""
+    r.start_server()
+    acme = r.phone("alice", "agent_answer.xml", name="phone-alice-acme")
+    globex = r.phone("alice", "agent_answer.xml", ip=OTHER_IP, domain=GLOBEX, name="phone-alice-globex")
+    r.login("alice", ready=True)
+    r.login("alice", domain=GLOBEX)  # Globex: after_login ready
+    r.wait_state("alice", "ready", domain=GLOBEX)
+    c1 = r.customer("trunk_call.xml", pause_ms=TALK_MS, name="customer-acme")
+    r.expect_exit(c1, 20)
+    r.expect_exit(acme, 15)
+    if globex.received_requests("INVITE"):
+        raise Failure("Globex's alice rang for a call to Acme's number")
+    check_offer(acme)
+    c2 = r.customer("trunk_call.xml", number=GLOBEX_NUMBER, pause_ms=TALK_MS, name="customer-globex")
+    r.expect_exit(c2, 20)
+    r.expect_exit(globex, 15)
+    check_offer(globex, menu="Support")
+    rows = r.wait_calls(2)
+    keys = {(row["domain"], row["agent_key"]) for row in rows}
+    owners = {row["key"]: row["domain"] for row in r.db("SELECT a.key AS key, o.domain AS domain FROM agents a"
+                                                         " JOIN orgs o ON o.id = a.org_id")}
+    r.expect_call(rows[0], result="answered", agent="alice", domain=DOMAIN, called=NUMBER)
+    r.expect_call(rows[1], result="answered", agent="alice", domain=GLOBEX, called=GLOBEX_NUMBER)
+    if any(owners.get(k) != d for d, k in keys):
+        raise Failure(f"a call was answered by another org's agent: {[(d, owners.get(k)) for d, k in keys]}")
+    r.wait_state("alice", "acw")
+    r.wait_state("alice", "acw", domain=GLOBEX)
+    r.expect_idle()
+    r.unregister_all()
+
+
+def t_restart_interrupted(r: Run) -> None:
+    """A call answered and ended, then a second one waiting (alice in acw) when the server
+    is killed (SIGKILL): after the restart the second call's row says interrupted, the
+    first is unchanged."""
+    r.start_server()
+    phone = r.phone("alice", "agent_hangup.xml")
+    r.login("alice", ready=True)
+    first = r.customer("trunk_call_agent_bye.xml", name="customer-1")
+    r.expect_exit(first, 20)
+    r.expect_exit(phone, 15)
+    [done] = r.wait_calls(1)
+    r.expect_call(done, result="answered", ended_by="agent", agent="alice")
+    r.wait_state("alice", "acw")
+    r.customer("trunk_call.xml", pause_ms=60000, name="customer-2")
+    deadline = time.monotonic() + 10
+    while not (len(rows := r.calls()) == 2 and rows[1]["result"] == "in_progress"):
+        if time.monotonic() > deadline:
+            raise Failure(f"the second call has no in_progress row within 10 s: {rows}")
+        time.sleep(0.05)
+    r.expect_gauges({"sb_acd_waiting": 1}, timeout=3)
+    r.kill_server(signal.SIGKILL)
+    for p in r.procs:
+        if isinstance(p, Sipp):
+            p.stop(grace=1)
+    r.restart_server()
+    rows = r.wait_calls(2)
+    if rows[0] != done:
+        raise Failure(f"the ended call's row changed over the restart: {done} → {rows[0]}")
+    r.expect_call(rows[1], result="interrupted", agent=None)
+    r.expect_idle()
+    r.registered.clear()  # the phones are gone
+
+
 def t_unknown_number(r: Run) -> None:
     """A trunk call to a number no org has: 404, and no phone rings."""
     r.start_server()
@@ -542,16 +769,25 @@ LINGER_MS = 10000
 
 
 def t_udp_loss(r: Run) -> None:
-    """10 calls with 10 % of the UDP packets lost at both ends: retransmissions recover every one."""
-    r.start_server()
+    """10 calls (10 agents on one phone) with 10 % of the UDP packets lost at both ends:
+    retransmissions recover every one; 10 records answered."""
+    r.start_server(extra_agents=LOSS_CALLS)
+    agents = [extra_agent(i) for i in range(1, LOSS_CALLS + 1)]  # one per call (after a call: acw)
     # agent_answer_lossy.xml lingers 10 s after the 200 for the BYE so that the BYE's
     # retransmissions (0.5, 1, 2, 4, 4 s apart) are answered again when that 200 is lost.
-    phone = r.phone("alice", "agent_answer_lossy.xml", calls=LOSS_CALLS, extra=["-lost", "10"])
-    customer = r.customer("trunk_call.xml", calls=LOSS_CALLS,
+    phone = r.phone(agents[0], "agent_answer_lossy.xml", calls=LOSS_CALLS, extra=["-lost", "10"], also=agents[1:])
+    for a in agents:
+        r.login(a, ready=True)
+    # Each customer stays 5 s: the welcome and the ring under loss (retransmissions 0.5 s
+    # apart), then the talk; the phone must get the BYE, not a CANCEL.
+    customer = r.customer("trunk_call.xml", calls=LOSS_CALLS, pause_ms=5000,
                           extra=["-lost", "10", "-r", "5", "-l", "5"])
     r.expect_exit(customer, 60)
     r.expect_exit(phone, LINGER_MS / 1000 + 20)
     r.expect_idle()
+    rows = r.wait_calls(LOSS_CALLS)
+    if any(row["result"] != "answered" for row in rows) or len({row["agent"] for row in rows}) != LOSS_CALLS:
+        raise Failure(f"expected {LOSS_CALLS} calls answered by {LOSS_CALLS} agents: {rows}")
     r.unregister_all()
 
 
@@ -559,7 +795,7 @@ def t_udp_loss(r: Run) -> None:
 # sipp plays raw G.711 files with rtp_stream and RFC 4733 captures with play_pcap_audio;
 # rtp_tool.RtpPeer stands in for a side whose received audio must be checked.
 
-TALK_S = 4.0  # how long the tone calls talk (customer's -d)
+TALK_S = 5.0  # how long the tone customers stay (-d): ~0.6 s of prompt and ring, then the talk
 
 
 def tone_files(r: Run, agent_pt: int = rtp_tool.PCMU) -> None:
@@ -636,13 +872,17 @@ def media_tones(r: Run, agent_pt: int) -> None:
     tone_files(r)
     scenario = "agent_media_answer.xml" if agent_pt == rtp_tool.PCMU else pcma_phone(r)
     phone = r.phone("alice", scenario, extra=r.media_args(AGENT_IP))
+    r.login("alice", ready=True)
     customer = r.customer("trunk_media_call.xml", extra=r.media_args(TRUNK_IP), pause_ms=int(TALK_S * 1000))
     r.expect_exit(customer, 20)
     r.expect_exit(phone, 15)
+    no_ringing(customer)
     r.expect_idle()
-    acks, byes = customer.times("sent", "ACK "), customer.times("sent", "BYE ")
+    # The talk (and the recording) runs from the agent's answer (the server's ACK to the
+    # phone) to the customer's BYE.
+    acks, byes = phone.times("received", "ACK "), customer.times("sent", "BYE ")
     if len(acks) != 1 or len(byes) != 1:
-        raise Failure(f"the customer sent {len(acks)} ACKs and {len(byes)} BYEs, expected one each")
+        raise Failure(f"the phone got {len(acks)} ACKs and the customer sent {len(byes)} BYEs, expected one each")
     talk = byes[0] - acks[0]
     files = r.recordings()
     if len(files) != 1:
@@ -660,6 +900,8 @@ def media_tones(r: Run, agent_pt: int) -> None:
     if not abs(logged - seconds) <= 0.1:
         raise Failure(f"'recording done' says seconds={done[0].get('seconds')}, the file holds {seconds:.2f} s")
     r.log(f"talk {talk:.2f} s (ACK to BYE), recording {seconds:.2f} s, logged {logged} s; {figures}")
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice", recording=str(files[0]))
     r.unregister_all()
 
 
@@ -679,11 +921,13 @@ DTMF_KEYS = ["1", "5", "9", "*", "#"]
 
 
 def t_media_dtmf(r: Run) -> None:
-    """The customer presses 1 5 9 * # (sipp's RFC 4733 captures, payload 101): the server
-    logs `dtmf from=customer digit=D` once per key, in order."""
+    """Connected to alice, the customer presses 1 5 9 * # (sipp's RFC 4733 captures,
+    payload 101): the server logs `dtmf from=customer digit=D` once per key, in order;
+    the call goes on (answered, ended by the customer)."""
     r.start_server()
     phone = r.phone("alice", "agent_answer.xml")
-    customer = r.customer("trunk_dtmf.xml", extra=r.media_args(TRUNK_IP))
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_dtmf.xml", extra=r.media_args(TRUNK_IP), pause_ms=TALK_MS)
     r.expect_exit(customer, 20)
     r.expect_exit(phone, 15)
     r.expect_idle()
@@ -694,6 +938,8 @@ def t_media_dtmf(r: Run) -> None:
     if len({d.get("call") for d in lines}) != 1:
         raise Failure(f"the dtmf lines name different calls: {lines}")
     r.log(f"dtmf: {''.join(k for _, k in got)}")
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice", ended_by="customer")  # '*' while talking: no callback
     r.unregister_all()
 
 
@@ -717,6 +963,7 @@ def media_hold(r: Run, agent_pt: int) -> None:
     peer.send_tone(1000)  # back to where the server's audio comes from (symmetric RTP)
     scenario = "agent_hold.xml" if agent_pt == rtp_tool.PCMU else pcma_phone(r, "agent_hold.xml")
     phone = r.phone("alice", scenario, extra=r.media_args(AGENT_IP))
+    r.login("alice", ready=True)
     customer = r.customer("trunk_call_agent_bye.xml", rtp_port=peer.port)
     r.expect_exit(customer, 20)
     r.expect_exit(phone, 15)
@@ -759,16 +1006,18 @@ def t_media_hold_pcma(r: Run) -> None:
 
 
 def t_media_timeout(r: Run) -> None:
-    """--media-timeout 3, the phone sends no RTP (the customer does): about 3 s after the
-    answer the server ends the call with a BYE to both sides and logs `media timeout`."""
+    """--media-timeout 3, alice's phone sends no RTP (the customer does): about 3 s after
+    the agent's answer the server ends the call with a BYE to both sides and logs `media
+    timeout`; the record says answered."""
     r.start_server(["--media-timeout", "3"])
     tone_files(r)
     phone = r.phone("alice", "agent_answer.xml")
+    r.login("alice", ready=True)
     customer = r.customer("trunk_media_wait_bye.xml", extra=r.media_args(TRUNK_IP))
     r.expect_exit(customer, 20)
     r.expect_exit(phone, 15)
     r.expect_idle()
-    ack, bye = customer.times("sent", "ACK "), customer.times("received", "BYE ")
+    ack, bye = phone.times("received", "ACK "), customer.times("received", "BYE ")
     if not ack or not bye or phone.received_requests("BYE") != 1:
         raise Failure(f"expected a BYE to both sides: customer {len(bye)}, phone {phone.received_requests('BYE')}")
     took = bye[0] - ack[0]
@@ -778,6 +1027,9 @@ def t_media_timeout(r: Run) -> None:
     if len(lines) != 1:
         raise Failure(f"expected one 'media timeout' log line, found {lines}")
     r.log(f"BYE {took:.2f} s after the ACK; media timeout {lines[0]}")
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice")
+    r.log(f"ended_by {row['ended_by']}")
     r.unregister_all()
 
 
@@ -788,10 +1040,13 @@ def t_media_crash(r: Run) -> None:
     """20 recorded calls (tones both ways), the server killed (SIGKILL) 3 s into the talk
     and restarted on the same data directory: it repairs the recordings, so there are 20
     valid WAVs whose header sizes match the file, each with >= 1 s of audio and 1 kHz left."""
-    r.start_server()
-    tone_files(r)
     n = CRASH_CALLS
-    phone = r.phone("alice", "agent_media_answer.xml", calls=n, extra=r.media_args(AGENT_IP, n))
+    r.start_server(extra_agents=n)
+    tone_files(r)
+    agents = [extra_agent(i) for i in range(1, n + 1)]  # one agent per call, all on one phone
+    phone = r.phone(agents[0], "agent_media_answer.xml", calls=n, extra=r.media_args(AGENT_IP, n), also=agents[1:])
+    for a in agents:
+        r.login(a, ready=True)
     r.customer("trunk_media_call.xml", calls=n, pause_ms=60000,
                extra=r.media_args(TRUNK_IP, n) + ["-r", "20", "-l", str(n)])
     deadline = time.monotonic() + 15
@@ -846,6 +1101,9 @@ def t_media_crash(r: Run) -> None:
         check_tones(f.name, rtp_tool.middle(left, 0.2))
         lengths.append(seconds)
     r.log(f"{n} recordings, {min(lengths):.2f}-{max(lengths):.2f} s, worst left P1k/P2k {worst:.3g}")
+    rows = r.wait_calls(n)
+    if any(row["result"] != "interrupted" for row in rows):
+        raise Failure(f"after the restart every call of the crash must be interrupted: {rows}")
     r.expect_idle()
     phone.stop()
     r.registered.clear()  # the phone is gone; the crash took its registration's memory or not
@@ -860,10 +1118,13 @@ def baresip_test(r: Run, transport: str) -> None:
     proto = transport.upper()
     wait_for_output(phone, rf"alice@{re.escape(DOMAIN)}: \{{0/{proto}/v4\}} 200 OK", 10)
     r.expect_gauges({"sb_sip_registrations": 1}, timeout=3)
-    customer = r.customer("trunk_call.xml")
+    r.login("alice", ready=True)
+    customer = r.customer("trunk_call.xml", pause_ms=TALK_MS)
     r.expect_exit(customer, 20)
     wait_for_output(phone, r"Call established", 2)
     r.expect_idle()
+    [row] = r.wait_calls(1)
+    r.expect_call(row, result="answered", agent="alice", ended_by="customer")
     phone.signal(signal.SIGTERM)  # baresip un-registers on the way out
     code = phone.wait(10)
     r.log(f"baresip exited with {code}")
@@ -952,15 +1213,35 @@ def s_call_agent_bye(r: Run) -> None:
 
 
 def s_cancel(r: Run) -> None:
-    pair(r, "agent_ring.xml", "trunk_cancel.xml")
+    """agent_ring.xml (cancel, no_answer, fork_one_agent) against the server's offer that
+    is CANCELled (selfcheck/offer_cancel.xml)."""
+    pair(r, "agent_ring.xml", "mock:offer_cancel.xml")
 
 
 def s_busy(r: Run) -> None:
-    pair(r, "agent_busy.xml", "trunk_busy.xml")
+    """agent_busy.xml against the server's offer refused with 486 (selfcheck/offer_busy.xml)."""
+    pair(r, "agent_busy.xml", "mock:offer_busy.xml")
 
 
-def s_no_answer(r: Run) -> None:
-    pair(r, "mock:noanswer.xml", "trunk_noanswer.xml", min_seconds=RING_TIMEOUT_S - 0.5)
+def s_keys(r: Run) -> None:
+    """trunk_keys.xml with * then 1 (the callback test's keys) against a phone that answers
+    and hangs up 3 s later, its SDP an RtpPeer: the rewritten captures arrive as RFC 4733
+    events * then 1, and the customer takes the BYE."""
+    peer = r.rtp_peer(AGENT_IP)
+    text = (SCENARIOS / "agent_hangup.xml").read_text()
+    if '<pause milliseconds="1000"/>' not in text:
+        raise Failure("agent_hangup.xml has no 1 s pause to lengthen")
+    late = r.dir / "agent_hangup_late.xml"
+    late.write_text(text.replace('<pause milliseconds="1000"/>', '<pause milliseconds="3000"/>'))
+    phone = r.phone("alice", late, register=False, rtp_port=peer.port)
+    time.sleep(0.2)
+    customer = r.customer(keys_scenario(r, "*1", "trunk_callback"), target=f"{AGENT_IP}:{phone.port}",  # type: ignore
+                          extra=r.media_args(TRUNK_IP))
+    r.expect_exit(customer, 20)
+    r.expect_exit(phone, 15)
+    keys = rtp_tool.dtmf_events(peer.received())
+    if keys != ["*", "1"]:
+        raise Failure(f"the phone's RTP peer got the keys {keys}, expected ['*', '1']")
 
 
 def s_hold(r: Run) -> None:

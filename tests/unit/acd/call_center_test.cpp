@@ -208,17 +208,22 @@ TEST_F(CallCenterTest, AMissedOfferGoesToTheNextAvailableAgentAtOnce) {
   ready(2, t0 + seconds(1));
   Commands c11 = callAndChoose(11, '1', t0 + seconds(10));
   ASSERT_EQ(first<RingAgent>(c11)->agent, 1);
-  Commands failed = cc_->ringFailed(11, 1, t0 + seconds(12));  // the phone said busy
+  Commands failed = cc_->ringFailed(11, 1, t0 + seconds(15));  // the phone said busy
   auto next = first<RingAgent>(failed);
   ASSERT_TRUE(next);
   EXPECT_EQ(next->agent, 2);
   EXPECT_EQ(cc_->agentStatus(1)->state(), AgentState::kBreak);
-  Commands answered = cc_->agentAnswered(11, 2, t0 + seconds(14));
+  Commands answered = cc_->agentAnswered(11, 2, t0 + seconds(17));
   ASSERT_TRUE(first<ConnectAgent>(answered));
   Commands ended = cc_->agentHungUp(11, t0 + seconds(100));
   auto record = first<SaveCallRecord>(ended);
   ASSERT_TRUE(record);
-  EXPECT_EQ(record->record.offered_to, (std::vector<AgentKey>{1, 2}));
+  ASSERT_EQ(record->record.offers.size(), 2u);
+  EXPECT_EQ(record->record.offers[0].agent, 1);
+  EXPECT_EQ(record->record.offers[0].outcome, OfferOutcome::kMissed);
+  EXPECT_EQ(record->record.offers[1].agent, 2);
+  EXPECT_EQ(record->record.offers[1].outcome, OfferOutcome::kAnswered);
+  EXPECT_LT(record->record.offers[0].at, record->record.offers[1].at);
   EXPECT_EQ(record->record.ended_by, "agent");
 }
 
@@ -477,6 +482,48 @@ TEST_F(CallCenterTest, SettingsFromTheDirectoryApplyToTheNextOffer) {
   Commands out = cc_->updateDirectory(org, {}, t0 + seconds(9));
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(cc_->agentStatus(1)->state(), AgentState::kRinging);
+}
+
+TEST_F(CallCenterTest, HoldTimeAndTheReasonOfTheEndAreRecorded) {
+  Org org = twoMenuOrg();
+  org.menus = {Menu{"1", "Orders"}};
+  make(org, {agent(1, {"1"})});
+  ready(1, t0);
+  Commands arrived = cc_->callArrived(61, "01012345678", "0215880000", t0);
+  cc_->promptFinished(61, first<PlayPrompts>(arrived)->play_id, t0 + seconds(3));
+  cc_->agentAnswered(61, 1, t0 + seconds(5));
+  cc_->holdChanged(61, true, t0 + seconds(10));
+  cc_->holdChanged(61, true, t0 + seconds(12));  // still held: counted once
+  cc_->holdChanged(61, false, t0 + seconds(20));
+  cc_->holdChanged(61, true, t0 + seconds(50));  // held at the end: up to the end
+  Commands ended = cc_->customerHungUp(61, t0 + seconds(55), "media_timeout");
+  auto record = first<SaveCallRecord>(ended);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->record.hold, seconds(15));
+  EXPECT_EQ(record->record.end_reason, "media_timeout");
+  EXPECT_EQ(record->record.ended_by, "customer");
+  EXPECT_EQ(record->record.direction, CallDirection::kInbound);
+  ASSERT_EQ(record->record.offers.size(), 1u);
+  EXPECT_EQ(record->record.offers[0].at, t0 + seconds(3));
+  EXPECT_EQ(record->record.offers[0].outcome, OfferOutcome::kAnswered);
+}
+
+TEST_F(CallCenterTest, AWithdrawnOfferAndACallbackSayHowTheyEnded) {
+  Org org = twoMenuOrg();
+  org.menus = {Menu{"1", "Orders"}};
+  make(org, {agent(1, {"1"})});
+  ready(1, t0);
+  Commands arrived = cc_->callArrived(71, "01012345678", "0215880000", t0);
+  cc_->promptFinished(71, first<PlayPrompts>(arrived)->play_id, t0 + seconds(3));
+  cc_->digit(71, '*', t0 + seconds(4));  // leaves the queue while alice rings
+  cc_->digit(71, '1', t0 + seconds(6));
+  Commands ended = cc_->customerHungUp(71, t0 + seconds(8));
+  auto record = first<SaveCallRecord>(ended);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->record.result, CallResult::kCallback);
+  EXPECT_EQ(record->record.end_reason, "callback");
+  ASSERT_EQ(record->record.offers.size(), 1u);
+  EXPECT_EQ(record->record.offers[0].outcome, OfferOutcome::kWithdrawn);
 }
 
 }  // namespace

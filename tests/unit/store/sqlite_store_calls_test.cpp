@@ -57,7 +57,11 @@ TEST_F(CallRecordStoreTest, AnAnsweredCallIsStoredWithEverything) {
   EXPECT_TRUE(list(acme_).empty());  // in progress: not listed yet
   r.menu = 2;
   r.queued = kNow + seconds(8);
-  r.offered_to = {bob_, alice_};
+  r.offers = {{bob_, kNow + seconds(2), acd::OfferOutcome::kMissed},
+              {alice_, kNow + seconds(20), acd::OfferOutcome::kAnswered}};
+  r.direction = acd::CallDirection::kOutbound;  // not the default: proves it is stored
+  r.hold = std::chrono::milliseconds(4500);
+  r.end_reason = "media_timeout";
   r.agent = alice_;
   r.answered = kNow + seconds(30);
   r.ended = kNow + seconds(200);
@@ -72,7 +76,10 @@ TEST_F(CallRecordStoreTest, AnAnsweredCallIsStoredWithEverything) {
   EXPECT_EQ(got.caller, "01012345678");
   EXPECT_EQ(got.menu, 2);
   EXPECT_EQ(got.agent, alice_);
-  EXPECT_EQ(got.offered_to, (std::vector<acd::AgentKey>{bob_, alice_}));
+  EXPECT_EQ(got.offers, r.offers);
+  EXPECT_EQ(got.hold, std::chrono::milliseconds(4500));
+  EXPECT_EQ(got.end_reason, "media_timeout");
+  EXPECT_EQ(got.direction, acd::CallDirection::kOutbound);
   EXPECT_EQ(got.queued, kNow + seconds(8));
   EXPECT_EQ(got.answered, kNow + seconds(30));
   EXPECT_EQ(got.ended, kNow + seconds(200));
