@@ -11,11 +11,14 @@ Each test named on the command line runs alone, in its own temporary directory:
   3. starts the agents' phones: a sipp UAS in server mode per agent (agent_*.xml), each
      registered by a second, short-lived sipp (register.xml, digest auth) whose Contact
      is the UAS's address. A sipp scenario that starts by sending (REGISTER) cannot also
-     take calls with new Call-IDs, hence two processes per phone;
+     take calls with new Call-IDs, hence two processes per phone; logs the agents in and
+     makes them Ready over HTTP as the test needs (customer calls go through the contact
+     center: the server answers at once, plays short test prompts, rings one agent);
   4. runs the customer's side, a sipp UAC bound to the trunk address (trunk_*.xml), and
      waits for every sipp with strict timeouts, checking exit codes (0 = every call
      went as the scenario says);
-  5. checks the server's /metrics: sb_sip_calls, sb_sip_dialogs, sb_media_legs,
+  5. checks the `calls`/`call_offers`/`callbacks` rows and agents' states the test
+     expects, the server's /metrics: sb_sip_calls, sb_sip_dialogs, sb_acd_*, sb_media_legs,
      sb_media_calls and sb_media_ports_in_use back to 0, and after the phones un-register
      (Expires: 0) sb_sip_registrations back to 0; then that the server is still running,
      has no media leg, call or port left, and exits 0 on SIGTERM;
@@ -66,7 +69,7 @@ from harness import (  # noqa: E402
 
 # --- tests against the server ---------------------------------------------------------
 # Each takes a Run and raises Failure. Timeouts are strict: a single call takes about
-# 1-2 s, the no-answer test the 5 s ring timeout, the loss run about 10 s.
+# 3-4 s, the ring-timeout tests the 5 s ring timeout, the loss run about 25 s.
 
 def t_register(r: Run) -> None:
     """REGISTER with the right secret: 200; the gauge counts it; Expires: 0 removes it."""
@@ -1188,7 +1191,7 @@ def s_options(r: Run) -> None:
 
 def pair(r: Run, uas: str, uac: str, *, uas_ip: str = AGENT_IP, uac_ip: str = TRUNK_IP, calls: int = 1,
          uas_extra: list[str] | None = None, uac_extra: list[str] | None = None, pause_ms: int = 200,
-         min_seconds: float = 0.0, timeout: float = 20) -> None:
+         min_seconds: float = 0.0, timeout: float = 20, uac_pause_ms: int | None = None) -> None:
     """A UAC scenario straight against a UAS scenario (the UAS plays the server or the phone)."""
     if uas.startswith("mock:"):
         phone = r.sipp("server", uas, uas_ip, calls=calls, extra=uas_extra,
@@ -1197,7 +1200,7 @@ def pair(r: Run, uas: str, uac: str, *, uas_ip: str = AGENT_IP, uac_ip: str = TR
         phone = r.phone("alice", uas, ip=uas_ip, calls=calls, extra=uas_extra, pause_ms=pause_ms, register=False)
     time.sleep(0.2)
     customer = r.customer(uac, target=f"{uas_ip}:{phone.port}", ip=uac_ip, calls=calls,  # type: ignore
-                          extra=uac_extra, pause_ms=pause_ms)
+                          extra=uac_extra, pause_ms=pause_ms if uac_pause_ms is None else uac_pause_ms)
     r.expect_exit(customer, timeout)
     if customer.elapsed() < min_seconds:
         raise Failure(f"customer took {customer.elapsed():.1f} s, expected at least {min_seconds} s")
@@ -1332,7 +1335,7 @@ def s_agent_call_out(r: Run) -> None:
 
 def s_udp_loss(r: Run) -> None:
     pair(r, "agent_answer_lossy.xml", "trunk_call.xml", calls=LOSS_CALLS, uas_extra=["-lost", "10"],
-         uac_extra=["-lost", "10", "-r", "5", "-l", "5"], pause_ms=2 * LINGER_MS, timeout=60)
+         uac_extra=["-lost", "10", "-r", "5", "-l", "5"], pause_ms=2 * LINGER_MS, timeout=60, uac_pause_ms=500)
 
 
 def baresip_selfcheck(r: Run, transport: str) -> None:
