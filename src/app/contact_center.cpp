@@ -266,12 +266,15 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
         },
         command);
   }
-  std::size_t calls = calls_.size(), waiting = 0;
-  for (const auto& [id, o] : orgs_) waiting += o.center->router().waiting();
+  if (oc != nullptr) {  // kept per org so that a command batch costs O(1) here, not O(orgs)
+    const std::size_t now_waiting = oc->center->router().waiting();
+    waiting_total_ = waiting_total_ - oc->waiting + now_waiting;
+    oc->waiting = now_waiting;
+  }
   {
     std::lock_guard lock(live_mu_);
-    live_calls_ = calls;
-    live_waiting_ = waiting;
+    live_calls_ = calls_.size();
+    live_waiting_ = waiting_total_;
   }
   if (after_commands_) after_commands_();
 }

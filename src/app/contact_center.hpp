@@ -132,6 +132,7 @@ class ContactCenter final : public api::AgentStates {
   struct OrgCenter {
     std::unique_ptr<acd::CallCenter> center;
     std::unordered_map<std::string, acd::AgentKey> by_id;  // agent ID → key
+    std::size_t waiting = 0;  // callers in its queues after the last command batch
   };
   struct AgentRef {
     acd::OrgId org = 0;
@@ -177,6 +178,7 @@ class ContactCenter final : public api::AgentStates {
   boost::asio::steady_timer timer_;
   std::optional<core::Time> armed_;
   acd::CallId next_call_ = 1;
+  std::size_t waiting_total_ = 0;
   bool stopped_ = false;
 
   // Read from any thread: each agent's status as the strand last left it.

@@ -501,5 +501,37 @@ TEST_F(ContactCenterTest, ConcurrentRequestsOfManyAgentsAreStoredInOrderAndShare
   EXPECT_LT(store_.batches, 240);  // 240 changes: several shared a transaction
 }
 
+TEST_F(ContactCenterTest, CountsFollowCallsAndWaitingCallersAcrossOrgs) {
+  globex_.numbers = {"8005550100"};
+  start();
+  acd::CallId a = 0, b = 0;
+  onStrand([&] {
+    a = center_->newCallId();
+    center_->callArrived(a, kAcme, "01012345678", "0215880000");
+    b = center_->newCallId();
+    center_->callArrived(b, kGlobex, "2125550100", "8005550100");
+  });
+  EXPECT_EQ(center_->counts().calls, 2u);
+  EXPECT_EQ(center_->counts().waiting, 0u);  // still hearing the welcome
+  onStrand([&] {
+    center_->promptFinished(a, telephony_.last_play[a]);
+    center_->promptFinished(b, telephony_.last_play[b]);
+  });
+  EXPECT_EQ(center_->counts().waiting, 2u);  // nobody Ready in either org
+  onStrand([&] { center_->customerHungUp(a); });
+  EXPECT_EQ(center_->counts().calls, 1u);
+  EXPECT_EQ(center_->counts().waiting, 1u);
+  onStrand([&] { center_->customerHungUp(b); });
+  EXPECT_EQ(center_->counts().calls, 0u);
+  EXPECT_EQ(center_->counts().waiting, 0u);
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(store_.mutex);
+    return store_.open.empty() && store_.calls.size() == 2;
+  }));
+  std::lock_guard lock(store_.mutex);
+  EXPECT_EQ(store_.calls.at(a).result, acd::CallResult::kUnconnected);
+  EXPECT_EQ(store_.calls.at(b).org, kGlobex);
+}
+
 }  // namespace
 }  // namespace sb::app
