@@ -301,6 +301,7 @@ Commands CallCenter::digit(CallId call, char d, core::Time now) {
       return out;
     case Stage::kConnected:
     case Stage::kClosing:
+    case Stage::kDialing:
       return out;
   }
   return out;
@@ -358,6 +359,7 @@ Commands CallCenter::promptFinished(CallId call, std::uint64_t play_id, core::Ti
       }
       break;
     case Stage::kConnected:
+    case Stage::kDialing:
       break;
   }
   return out;
@@ -489,6 +491,51 @@ Commands CallCenter::agentHungUp(CallId call, core::Time now, std::string_view r
   return out;
 }
 
+Commands CallCenter::outboundStarted(CallId call, AgentKey agent, std::string caller_id, std::string number,
+                                     core::Time now) {
+  Commands out;
+  if (call == 0 || calls_.count(call) != 0) return out;
+  Call& c = calls_[call];
+  c.stage = Stage::kDialing;
+  c.record.call = call;
+  c.record.org = org_.id;
+  c.record.direction = CallDirection::kOutbound;
+  c.record.caller = std::move(caller_id);
+  c.record.called = std::move(number);
+  c.record.agent = agent;
+  c.record.arrived = now;
+  if (AgentInfo* a = findAgent(agent)) {
+    if (a->status.loggedIn()) {
+      // Ready, Break or AfterCallWork → OnCall; an agent already Ringing or OnCall (a
+      // second line) keeps its state.
+      if (auto change = a->status.dialed(now)) {
+        c.agent_on_call = true;
+        changeState(out, *a, *change);
+        updateAvailability(out, *a, now);
+      }
+    }
+  }
+  return out;
+}
+
+Commands CallCenter::outboundAnswered(CallId call, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || c->stage != Stage::kDialing || c->record.answered) return out;
+  c->record.answered = now;
+  c->stage = Stage::kConnected;
+  return out;
+}
+
+Commands CallCenter::outboundEnded(CallId call, std::string_view by, std::string_view reason, core::Time now) {
+  Commands out;
+  Call* c = find(call);
+  if (c == nullptr || c->record.direction != CallDirection::kOutbound) return out;
+  finish(out, *c, c->record.answered ? CallResult::kAnswered : CallResult::kUnconnected,
+         by == "agent" ? "agent" : "customer", reason, now);
+  return out;
+}
+
 Commands CallCenter::holdChanged(CallId call, bool held, core::Time now) {
   Commands out;
   Call* c = find(call);
@@ -514,7 +561,7 @@ void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* b
   c.record.ended_by = by;
   c.record.end_reason = std::string(reason);
   out.push_back(HangUpCall{c.record.call});
-  if (c.record.agent && result == CallResult::kAnswered) {
+  if (c.record.agent && (result == CallResult::kAnswered || c.agent_on_call)) {
     if (AgentInfo* a = findAgent(*c.record.agent)) {
       if (auto change = a->status.callEnded(org_.after_call, now)) {
         changeState(out, *a, *change);

@@ -138,6 +138,14 @@ class CallCenter {
   Commands holdChanged(CallId call, bool held, core::Time now);
   Commands timerFired(TimerId timer, core::Time now);
 
+  // --- an agent's own calls (E2): its phone dials a number (out through the trunk) ---
+  // The agent is OnCall from now (when logged in) and offered nothing until it ends; the
+  // record is direction outbound, caller = the org number shown, called = `number`.
+  Commands outboundStarted(CallId call, AgentKey agent, std::string caller_id, std::string number, core::Time now);
+  Commands outboundAnswered(CallId call, core::Time now);
+  // `by`: "agent" or "customer" (the far end); unanswered calls end as unconnected.
+  Commands outboundEnded(CallId call, std::string_view by, std::string_view reason, core::Time now);
+
   // --- agents ---
   Commands agentLoggedIn(AgentKey agent, core::Time now);
   Commands agentLoggedOut(AgentKey agent, core::Time now);
@@ -167,7 +175,7 @@ class CallCenter {
   static TimerId timerId(CallId call, int kind) { return call * 4 + static_cast<TimerId>(kind); }
 
  private:
-  enum class Stage { kMenu, kQueued, kCallbackConfirm, kOffered, kConnected, kClosing };
+  enum class Stage { kMenu, kQueued, kCallbackConfirm, kOffered, kConnected, kClosing, kDialing };
   enum TimerKind { kMenuTimer = 0, kAnnounceTimer = 1, kRingTimer = 2, kCallbackTimer = 3 };
   struct Call {
     CallRecord record;
@@ -177,6 +185,7 @@ class CallCenter {
     std::uint64_t hold_after_play = 0;  // when this play ends, the hold sound resumes
     std::optional<AgentKey> ringing;
     std::optional<core::Time> held_since;
+    bool agent_on_call = false;  // the agent's state is OnCall for this call
     std::optional<core::Time> timers[4];
   };
   struct AgentInfo {

@@ -17,7 +17,7 @@ CallLegs::CallLegs(const LiveSipDirectory& directory, const core::Clock& clock, 
       options_(options),
       center_(center),
       strand_(std::move(strand)),
-      device_calls_(directory, clock, media, prompts, ids, std::move(options)) {}
+      device_calls_(directory, clock, media, prompts, ids, std::move(options), center) {}
 
 void CallLegs::attach(sip::SipEndpoint& endpoint) {
   endpoint_ = &endpoint;
@@ -309,22 +309,6 @@ void CallLegs::onLegFailed(sip::LegId leg, int status) {
     center_.ringFailed(c->id, agent);
   }
 }
-
-namespace {
-
-// acd::CallRecord::end_reason of a leg's end.
-const char* endReason(sip::LegEnd how) {
-  switch (how) {
-    case sip::LegEnd::kRemoteHangup:
-    case sip::LegEnd::kCancelled:
-    case sip::LegEnd::kUnanswered: return "hangup";
-    case sip::LegEnd::kTimeout: return "signaling_timeout";
-    case sip::LegEnd::kConnectionLost: return "connection_lost";
-  }
-  return "hangup";
-}
-
-}  // namespace
 
 void CallLegs::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   auto c = find(leg);

@@ -11,8 +11,7 @@
 // on: when the agent's phone holds, the customer hears the hold sound and nothing of the
 // agent until it resumes.
 //
-// Calls an agent's phone makes (to a customer, through the trunk) are not the contact
-// center's yet (issue 6): they go to DeviceCalls, a plain media B2BUA.
+// Calls an agent's phone makes (to a customer, through the trunk) go to DeviceCalls.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -120,7 +119,7 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   ContactCenter& center_;
   boost::asio::any_io_executor strand_;
   sip::SipEndpoint* endpoint_ = nullptr;
-  DeviceCalls device_calls_;  // calls from agents' phones (issue 6 makes them the center's)
+  DeviceCalls device_calls_;  // calls from agents' phones
   std::unordered_map<sip::LegId, std::shared_ptr<Call>> by_leg_;
   std::unordered_map<media::MediaLegId, std::shared_ptr<Call>> by_media_;
   std::unordered_map<acd::CallId, std::shared_ptr<Call>> by_id_;

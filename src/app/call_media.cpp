@@ -46,6 +46,17 @@ std::string recordingPath(const std::string& dir, const std::string& org, core::
          std::to_string(call) + ".wav";
 }
 
+const char* endReason(sip::LegEnd how) {
+  switch (how) {
+    case sip::LegEnd::kRemoteHangup:
+    case sip::LegEnd::kCancelled:
+    case sip::LegEnd::kUnanswered: return "hangup";
+    case sip::LegEnd::kTimeout: return "signaling_timeout";
+    case sip::LegEnd::kConnectionLost: return "connection_lost";
+  }
+  return "hangup";
+}
+
 void closeLegLogged(media::MediaEngine& media, media::MediaLegId leg, std::uint64_t call, const char* side) {
   if (leg == 0) return;
   const auto id = static_cast<int64_t>(call);

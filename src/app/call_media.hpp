@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
 #include "sip/sdp_negotiation.hpp"
+#include "sip/sip_endpoint.hpp"
 
 namespace sb::app {
 
@@ -24,6 +25,9 @@ sip::LocalMedia localMedia(const std::string& address, std::uint16_t port, std::
                            std::uint64_t session_id);
 // <dir>/<org>/<YYYY-MM-DD>/<YYYYMMDD-HHMMSS>-<call>.wav (UTC)
 std::string recordingPath(const std::string& dir, const std::string& org, core::Time now, std::uint64_t call);
+// acd::CallRecord::end_reason of a SIP leg's end: "hangup", "signaling_timeout",
+// "connection_lost".
+const char* endReason(sip::LegEnd how);
 // Closes a leg and logs its media statistics (`call media`) when it carried any.
 void closeLegLogged(media::MediaEngine& media, media::MediaLegId leg, std::uint64_t call, const char* side);
 // Closes the call's media and logs how its recording ended.

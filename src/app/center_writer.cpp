@@ -68,9 +68,13 @@ void CenterWriter::loop() {
       if (item.write) writes.push_back(std::move(*item.write));
     }
     auto results = store_.writeBatch(writes);
+    // Each item's outcome first, counted before anyone hears of it (a caller that saw its
+    // write fail finds it in failed()).
+    std::vector<core::Result<void>> outcomes;
+    outcomes.reserve(batch.size());
     std::uint64_t failed = 0;
     std::size_t index = 0;
-    for (Item& item : batch) {
+    for (const Item& item : batch) {
       core::Result<void> result = core::okResult();
       if (!results) {
         result = results.error();
@@ -84,13 +88,16 @@ void CenterWriter::loop() {
           core::logError("contact center write failed", {{"error", result.error().message}});
         }
       }
-      if (item.done) item.done(result);
+      outcomes.push_back(std::move(result));
     }
-    batch.clear();
     if (failed > 0) {
       std::lock_guard lock(mu_);
       failed_ += failed;
     }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].done) batch[i].done(outcomes[i]);
+    }
+    batch.clear();
   }
 }
 

@@ -370,6 +370,41 @@ void ContactCenter::holdChanged(acd::CallId call, bool held) {
   if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->holdChanged(call, held, clock_.now()));
 }
 
+bool ContactCenter::outboundStarted(acd::CallId call, std::string_view aor, const std::string& caller_id,
+                                    const std::string& number) {
+  const auto at = aor.rfind('@');
+  if (at == std::string_view::npos) return false;
+  auto org = org_by_domain_.find(std::string(aor.substr(at + 1)));
+  if (org == org_by_domain_.end()) return false;
+  OrgCenter* oc = findOrg(org->second);
+  if (oc == nullptr) return false;
+  auto agent = oc->by_id.find(std::string(aor.substr(0, at)));
+  if (agent == oc->by_id.end()) return false;
+  calls_[call] = org->second;
+  acd::CallRecord open;
+  open.call = call;
+  open.org = org->second;
+  open.direction = acd::CallDirection::kOutbound;
+  open.caller = caller_id;
+  open.called = number;
+  open.agent = agent->second;
+  open.arrived = clock_.now();
+  writer_.write(acd::CallOpenWrite{std::move(open)});
+  execute(org->second, oc->center->outboundStarted(call, agent->second, caller_id, number, clock_.now()));
+  return true;
+}
+
+void ContactCenter::outboundAnswered(acd::CallId call, std::string recording) {
+  acd::CallCenter* c = centerOfCall(call);
+  if (c == nullptr) return;
+  if (!recording.empty()) recordings_[call] = std::move(recording);
+  execute(c->org().id, c->outboundAnswered(call, clock_.now()));
+}
+
+void ContactCenter::outboundEnded(acd::CallId call, std::string_view by, std::string_view reason) {
+  if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->outboundEnded(call, by, reason, clock_.now()));
+}
+
 void ContactCenter::devicesChanged(std::string_view aor, std::size_t count) {
   const auto at = aor.rfind('@');
   if (at == std::string_view::npos) return;

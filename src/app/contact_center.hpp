@@ -106,6 +106,14 @@ class ContactCenter final : public api::AgentStates {
   void customerHungUp(acd::CallId call, std::string_view reason = "hangup");
   void agentHungUp(acd::CallId call, std::string_view reason = "hangup");
   void holdChanged(acd::CallId call, bool held);
+  // An agent's phone (`aor` "<agent id>@<org domain>") dials `number` with the org's
+  // `caller_id` under an id from newCallId(): recorded as outbound, the agent OnCall
+  // (E2). False when the aor is no agent the contact center knows (nothing happened).
+  bool outboundStarted(acd::CallId call, std::string_view aor, const std::string& caller_id,
+                       const std::string& number);
+  void outboundAnswered(acd::CallId call, std::string recording);
+  // `by`: "agent" or "customer"; `reason` as acd::CallRecord::end_reason.
+  void outboundEnded(acd::CallId call, std::string_view by, std::string_view reason);
   // The registered devices of "<agent id>@<org domain>" changed: `count` remain.
   void devicesChanged(std::string_view aor, std::size_t count);
   // The directory was read again: settings, menus and agents apply from now.

@@ -64,7 +64,7 @@ void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) 
     return;
   }
   auto c = std::make_shared<Call>();
-  c->id = next_call_++;
+  c->id = center_.newCallId();  // unique with the contact center's calls (records, recording names)
   c->in_is_customer = call.origin == sip::LegOrigin::kTrunk;
   c->org = org_domain;
   c->media = media_.createCall();
@@ -93,6 +93,7 @@ void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) 
   dial.sdp = sip::serializeSdp(c->out_offer);
 
   failed_while_dialing_.reset();
+  const std::string caller_id = dial.from_user;
   const sip::LegId out = endpoint_->dial(std::move(dial), now);
   if (out == 0 || failed_while_dialing_) {  // every branch failed at once (and said so)
     media_.closeCall(c->media);
@@ -100,6 +101,7 @@ void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) 
     return;
   }
   c->out.sip = out;
+  center_.outboundStarted(c->id, call.aor, caller_id, call.number);
   calls_[leg] = c;
   calls_[out] = c;
   by_media_[c->in.media] = c;
@@ -125,24 +127,26 @@ void DeviceCalls::onLegAnswered(sip::LegId leg, const std::string& sdp) {
     core::logWarn("answer refused", {{"error", audio.error().message}});
     endpoint_->hangup(leg, now);
     endpoint_->reject(c->in.sip, 488, now);
-    end(c, "bad answer");
+    end(c, "customer", "rejected");
     return;
   }
   c->out.audio = *audio;
   if (!endpoint_->answer(c->in.sip, sip::serializeSdp(c->in_answer->sdp), now)) {
     endpoint_->hangup(leg, now);
-    end(c, "caller gone");
+    end(c, "agent", "hangup");
     return;
   }
   configure(c->in);
   configure(c->out);
   media_.bridge(c->in.media, c->out.media);
   c->answered = now;
+  std::string path;
   if (!options_.recordings_dir.empty()) {
-    const std::string path = recordingPath(options_.recordings_dir, c->org, now, c->id);
+    path = recordingPath(options_.recordings_dir, c->org, now, c->id);
     media_.startRecording(c->media, path, c->customer().media, c->agent().media);
     core::logInfo("call answered", {{"call", static_cast<int64_t>(c->id)}, {"recording", path}});
   }
+  center_.outboundAnswered(c->id, std::move(path));
 }
 
 void DeviceCalls::onLegFailed(sip::LegId leg, int status) {
@@ -153,7 +157,7 @@ void DeviceCalls::onLegFailed(sip::LegId leg, int status) {
   }
   // No answer (408 from the ring timeout) is "temporarily unavailable" for the caller.
   endpoint_->reject(c->in.sip, status == 408 ? 480 : status, clock_.now());
-  end(c, "not answered");
+  end(c, "customer", status == 408 ? "no_answer" : status == 486 || status == 600 ? "busy" : "rejected");
 }
 
 void DeviceCalls::onLegEnded(sip::LegId leg, sip::LegEnd how) {
@@ -161,10 +165,11 @@ void DeviceCalls::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   if (!c) return;
   const sip::LegId other = leg == c->in.sip ? c->out.sip : c->in.sip;
   endpoint_->hangup(other, clock_.now());
-  end(c, sip::toString(how));
+  end(c, leg == c->in.sip ? "agent" : "customer", endReason(how));
 }
 
-void DeviceCalls::end(const std::shared_ptr<Call>& c, const char* why) {
+void DeviceCalls::end(const std::shared_ptr<Call>& c, const char* by, const char* why) {
+  center_.outboundEnded(c->id, by, why);
   calls_.erase(c->in.sip);
   calls_.erase(c->out.sip);
   by_media_.erase(c->in.media);
@@ -242,7 +247,7 @@ void DeviceCalls::onMediaTimeout(media::MediaLegId leg) {
                                   {"side", leg == c->customer().media ? "customer" : "agent"}});
   endpoint_->hangup(c->in.sip, now);
   endpoint_->hangup(c->out.sip, now);
-  end(c, "media timeout");
+  end(c, leg == c->customer().media ? "customer" : "agent", "media_timeout");
 }
 
 void DeviceCalls::onRecordingFailed(media::MediaCallId call, const std::string& error) {

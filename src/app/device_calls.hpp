@@ -1,8 +1,8 @@
 #pragma once
 // Calls an agent's phone makes: out through the first trunk with the org's number as
-// caller ID. Until issue 6 makes them the contact center's (outbound records, the
-// agent OnCall, E1–E4 number rules) they are a plain media B2BUA here; CallLegs passes
-// them on.
+// caller ID, a media B2BUA (own SDP per leg, bridge, recording, hold sound), reported to
+// ContactCenter (an outbound record, the agent OnCall: E2). Issue 6 adds dialling from
+// the API, the number rules (E3) and internal calls. CallLegs passes them on.
 //
 // A B2BUA for media too: each leg gets its own RTP port from the media engine and our
 // own SDP (LocalSdpSession), the engine bridges the two legs and records the call
@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "app/call_media.hpp"
+#include "app/contact_center.hpp"
 #include "app/sip_directory.hpp"
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
@@ -28,9 +29,9 @@ namespace sb::app {
 class DeviceCalls final : public sip::LegListener {
  public:
   DeviceCalls(const LiveSipDirectory& directory, const core::Clock& clock, media::MediaEngine& media,
-               media::PromptLibrary& prompts, sip::IdSource& ids, RouteMediaOptions options)
+              media::PromptLibrary& prompts, sip::IdSource& ids, RouteMediaOptions options, ContactCenter& center)
       : directory_(directory), clock_(clock), media_(media), prompts_(prompts), ids_(ids),
-        options_(std::move(options)) {}
+        options_(std::move(options)), center_(center) {}
   void attach(sip::SipEndpoint& endpoint) { endpoint_ = &endpoint; }
 
   void onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) override;
@@ -76,7 +77,8 @@ class DeviceCalls final : public sip::LegListener {
   std::shared_ptr<Call> find(sip::LegId leg) const;
   std::shared_ptr<Call> findMedia(media::MediaLegId leg) const;
   void configure(const Side& side);
-  void end(const std::shared_ptr<Call>& call, const char* why);
+  // `by` and `reason` as acd::CallRecord's ended_by and end_reason.
+  void end(const std::shared_ptr<Call>& call, const char* by, const char* reason);
   void startHold(Call& call);
   void stopHold(Call& call);
 
@@ -86,11 +88,11 @@ class DeviceCalls final : public sip::LegListener {
   media::PromptLibrary& prompts_;
   sip::IdSource& ids_;
   RouteMediaOptions options_;
+  ContactCenter& center_;
   sip::SipEndpoint* endpoint_ = nullptr;
   std::unordered_map<sip::LegId, std::shared_ptr<Call>> calls_;  // by both SIP legs
   std::unordered_map<media::MediaLegId, std::shared_ptr<Call>> by_media_;
   std::optional<int> failed_while_dialing_;
-  std::uint64_t next_call_ = 1;
 };
 
 }  // namespace sb::app

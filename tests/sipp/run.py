@@ -751,8 +751,10 @@ def t_source_guard(r: Run) -> None:
 
 def t_agent_call_out(r: Run) -> None:
     """alice's phone calls a customer: challenged (401), then with credentials the call goes
-    out through the trunk (a sipp UAS at the trunk's outbound address) and is answered."""
+    out through the trunk (a sipp UAS at the trunk's outbound address) and is answered; the
+    call is recorded as outbound and alice ends in her after-call state."""
     r.start_server()
+    r.login("alice", ready=True)
     carrier = r.sipp("carrier", "agent_answer.xml", TRUNK_IP, port=r.outbound_port,
                      keys={"user": "carrier", "rtp_port": str(r.rtp_sink(TRUNK_IP))}, extra=["-aa"])
     time.sleep(0.2)
@@ -764,6 +766,14 @@ def t_agent_call_out(r: Run) -> None:
     r.expect_exit(carrier, 15)
     if carrier.received_requests("INVITE") != 1:
         raise Failure(f"the trunk got {carrier.received_requests('INVITE')} INVITEs, expected 1")
+    # An outbound record: the org's number shown, the customer's number called, alice's
+    # call; alice was OnCall during it and is in the org's after-call state now (E2).
+    row = r.wait_calls(1)[0]
+    r.expect_call(row, direction="outbound", agent="alice", result="answered", caller=NUMBER,
+                  called=CUSTOMER_NUMBER, ended_by="agent", end_reason="hangup")
+    if row["answered"] is None or row["answered"] < row["arrived"]:
+        raise Failure(f"the outbound call's answer time is wrong: {row}")
+    r.wait_state("alice", "acw")
     r.expect_idle()
 
 

@@ -526,5 +526,60 @@ TEST_F(CallCenterTest, AWithdrawnOfferAndACallbackSayHowTheyEnded) {
   EXPECT_EQ(record->record.offers[0].outcome, OfferOutcome::kWithdrawn);
 }
 
+TEST_F(CallCenterTest, AnAgentsOwnCallMakesItOnCallIsNotOfferedMeanwhileAndIsRecordedAsOutbound) {  // E2
+  Org org = twoMenuOrg();
+  org.menus = {Menu{"1", "Orders"}};
+  make(org, {agent(1, {"1"})});
+  ready(1, t0);
+  Commands started = cc_->outboundStarted(81, 1, "0215880000", "0101234567", t0 + seconds(1));
+  auto on_call = first<SaveAgentState>(started);
+  ASSERT_TRUE(on_call);
+  EXPECT_EQ(on_call->change.to, AgentState::kOnCall);
+  EXPECT_EQ(on_call->change.cause, StateCause::kDialed);
+  // A customer calling meanwhile waits: the only agent is busy.
+  Commands arrived = cc_->callArrived(82, "01099990000", "0215880000", t0 + seconds(2));
+  Commands queued = cc_->promptFinished(82, first<PlayPrompts>(arrived)->play_id, t0 + seconds(5));
+  EXPECT_FALSE(first<RingAgent>(queued));
+  cc_->outboundAnswered(81, t0 + seconds(8));
+  Commands ended = cc_->outboundEnded(81, "customer", "hangup", t0 + seconds(68));
+  auto record = first<SaveCallRecord>(ended);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->record.direction, CallDirection::kOutbound);
+  EXPECT_EQ(record->record.result, CallResult::kAnswered);
+  EXPECT_EQ(record->record.agent, 1);
+  EXPECT_EQ(record->record.caller, "0215880000");
+  EXPECT_EQ(record->record.called, "0101234567");
+  EXPECT_EQ(record->record.talk(), seconds(60));
+  EXPECT_EQ(record->record.ended_by, "customer");
+  EXPECT_EQ(cc_->agentStatus(1)->state(), AgentState::kAfterCallWork);
+  EXPECT_FALSE(first<RingAgent>(ended));  // after-call work: still not offered
+  // Ready again: the waiting customer rings at once.
+  auto back = cc_->agentRequested(1, AgentState::kReady, t0 + seconds(80));
+  ASSERT_TRUE(back.ok());
+  auto ring = first<RingAgent>(*back);
+  ASSERT_TRUE(ring);
+  EXPECT_EQ(ring->call, 82u);
+}
+
+TEST_F(CallCenterTest, AnUnansweredOwnCallIsUnconnectedAndALoggedOutAgentKeepsItsState) {
+  Org org = twoMenuOrg();
+  make(org, {agent(1, {"1"}), agent(2, {"1"})});
+  ready(1, t0);
+  cc_->outboundStarted(91, 1, "0215880000", "0101234567", t0 + seconds(1));
+  Commands ended = cc_->outboundEnded(91, "customer", "busy", t0 + seconds(4));
+  auto record = first<SaveCallRecord>(ended);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->record.result, CallResult::kUnconnected);
+  EXPECT_EQ(record->record.end_reason, "busy");
+  EXPECT_EQ(cc_->agentStatus(1)->state(), AgentState::kAfterCallWork);
+  // Agent 2 never logged in (its phone dials without the app): recorded, state untouched.
+  Commands started = cc_->outboundStarted(92, 2, "0215880000", "0101234567", t0 + seconds(5));
+  EXPECT_FALSE(first<SaveAgentState>(started));
+  Commands done = cc_->outboundEnded(92, "agent", "hangup", t0 + seconds(9));
+  EXPECT_FALSE(first<SaveAgentState>(done));
+  ASSERT_TRUE(first<SaveCallRecord>(done));
+  EXPECT_EQ(cc_->agentStatus(2)->state(), AgentState::kOffline);
+}
+
 }  // namespace
 }  // namespace sb::acd

@@ -44,6 +44,7 @@ class MemoryStore final : public acd::AgentStateStore, public acd::CenterStore {
     return record(org, agent, change);
   }
   core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(300));  // a commit takes time (an fsync)
     std::lock_guard lock(mutex);
     if (fail) return core::makeError(ErrorCode::kStorage, "disk full");
     ++batches;
