@@ -28,6 +28,23 @@ struct StoredCallback {
   std::optional<core::Time> done;  // K2: when an agent completed it
 };
 
+// I1–I3: the history tabs. `mine`: the calls the agent took or made; `unconnected`: the
+// org's customer calls nobody answered (abandoned, callback requests, no agent); `all`:
+// the org's calls. Extension (internal) calls are in neither `mine` nor `all` (I3).
+enum class HistoryTab { kMine, kUnconnected, kAll };
+
+struct HistoryCursor {  // the last call of the previous page
+  core::Time arrived{};
+  CallId call = 0;
+};
+
+struct HistoryQuery {
+  HistoryTab tab = HistoryTab::kAll;
+  AgentKey agent = 0;                   // for kMine
+  std::optional<HistoryCursor> before;  // none: the newest
+  std::size_t limit = 50;               // 1..1000
+};
+
 class CallRecordStore {
  public:
   virtual ~CallRecordStore() = default;
@@ -41,6 +58,11 @@ class CallRecordStore {
   // The org's ended calls that arrived in [from, to), newest first, at most `limit`.
   virtual core::Result<std::vector<CallRecord>> listCalls(OrgId org, core::Time from, core::Time to,
                                                           std::size_t limit) = 0;
+
+  // A page of ended calls, newest first (by arrival, then id).
+  virtual core::Result<std::vector<CallRecord>> callHistory(OrgId org, const HistoryQuery& query) = 0;
+  // One ended call of the org; kNotFound for another org's, an unknown or a running one.
+  virtual core::Result<CallRecord> findCall(OrgId org, CallId call) = 0;
 
   // K1: a callback request; returns its id.
   virtual core::Result<std::int64_t> saveCallback(OrgId org, CallId call, const std::string& number,

@@ -5,6 +5,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "account/account_service.hpp"
+#include "acd/call_record_store.hpp"
 #include "acd/directory.hpp"
 #include "api/agent_states.hpp"
 #include "api/event_hub.hpp"
@@ -24,7 +25,8 @@ struct ApiOptions {
 
 class ApiV1 {
  public:
-  ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, AgentStates& states,
+  ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
+        AgentStates& states,
         EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
         const core::Clock& clock, ApiOptions options = {});
   void registerRoutes(Router& router);
@@ -58,10 +60,13 @@ class ApiV1 {
   Response createAgent(RequestContext& ctx);
   Response patchAgent(RequestContext& ctx);
   Response resetPassword(RequestContext& ctx);
+  Response listCalls(RequestContext& ctx);
+  Response getCall(RequestContext& ctx);
   boost::asio::awaitable<void> eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip);
 
   account::AccountService& accounts_;
   acd::DirectoryStore& directory_;
+  acd::CallRecordStore& calls_;
   AgentStates& states_;
   EventHub& hub_;
   Metrics& metrics_;

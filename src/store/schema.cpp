@@ -170,6 +170,7 @@ ALTER TABLE calls ADD COLUMN hold_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE calls ADD COLUMN end_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE call_offers ADD COLUMN offered INTEGER;
 ALTER TABLE call_offers ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+CREATE INDEX calls_by_agent ON calls (agent_key, arrived);
 )sql";
 
 constexpr std::array kMigrations{

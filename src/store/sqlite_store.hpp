@@ -70,6 +70,8 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<std::size_t> closeInterrupted(core::Time now) override;
   core::Result<std::vector<acd::CallRecord>> listCalls(acd::OrgId org, core::Time from, core::Time to,
                                                        std::size_t limit) override;
+  core::Result<std::vector<acd::CallRecord>> callHistory(acd::OrgId org, const acd::HistoryQuery& query) override;
+  core::Result<acd::CallRecord> findCall(acd::OrgId org, acd::CallId call) override;
   core::Result<std::int64_t> saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
                                           acd::MenuIndex menu, core::Time at) override;
   core::Result<std::vector<acd::StoredCallback>> pendingCallbacks(acd::OrgId org) override;

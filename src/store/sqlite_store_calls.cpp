@@ -1,4 +1,5 @@
 // SqliteStore: call records and callback requests (acd::CallRecordStore; N4, N5, K1).
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -172,65 +173,117 @@ Result<std::size_t> SqliteStore::closeInterrupted(core::Time now) {
   });
 }
 
+namespace {
+
+constexpr std::string_view kCallColumns =
+    "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording, "
+    "direction, hold_ms, end_reason FROM calls ";
+
+// The rows of a statement that selects kCallColumns, each with its offers.
+Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, acd::OrgId org) {
+  std::vector<acd::CallRecord> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    acd::CallRecord r;
+    r.call = static_cast<acd::CallId>(stmt.columnInt(0));
+    r.org = org;
+    r.caller = stmt.columnText(1);
+    r.called = stmt.columnText(2);
+    if (!stmt.columnIsNull(3)) r.menu = static_cast<acd::MenuIndex>(stmt.columnInt(3));
+    if (!stmt.columnIsNull(4)) r.agent = stmt.columnInt(4);
+    r.arrived = core::fromUnixMillis(stmt.columnInt(5));
+    r.queued = optionalTime(stmt, 6);
+    r.answered = optionalTime(stmt, 7);
+    r.ended = optionalTime(stmt, 8).value_or(r.arrived);
+    const std::string result = stmt.columnText(9);
+    if (auto parsed = acd::parseCallResult(result)) {
+      r.result = *parsed;
+    } else {
+      core::logWarn("unknown stored call result, read as failed", {{"call", static_cast<int64_t>(r.call)},
+                                                                    {"result", result}});
+      r.result = acd::CallResult::kFailed;
+    }
+    r.ended_by = stmt.columnText(10);
+    r.recording = stmt.columnText(11);
+    r.direction = acd::parseCallDirection(stmt.columnText(12)).value_or(acd::CallDirection::kInbound);
+    r.hold = std::chrono::milliseconds(stmt.columnInt(13));
+    r.end_reason = stmt.columnText(14);
+    out.push_back(std::move(r));
+  }
+  for (acd::CallRecord& r : out) {
+    auto offers = c.prepare("SELECT agent_key, offered, outcome FROM call_offers WHERE call_id = ?1 ORDER BY seq");
+    if (!offers) return offers.error();
+    offers->bindInt(1, static_cast<int64_t>(r.call));
+    for (;;) {
+      auto row = offers->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      acd::OfferRecord offer;
+      offer.agent = offers->columnInt(0);
+      offer.at = optionalTime(*offers, 1).value_or(r.arrived);
+      offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
+      r.offers.push_back(offer);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core::Time from, core::Time to,
                                                             std::size_t limit) {
   return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
-    auto stmt = c.prepare(
-        "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording, "
-        "direction, hold_ms, end_reason FROM calls WHERE org_id = ?1 AND arrived >= ?2 AND arrived < ?3 AND result != 'in_progress' "
-        "ORDER BY arrived DESC, id DESC LIMIT ?4");
+    auto stmt = c.prepare(std::string(kCallColumns) +
+                          "WHERE org_id = ?1 AND arrived >= ?2 AND arrived < ?3 AND result != 'in_progress' "
+                          "ORDER BY arrived DESC, id DESC LIMIT ?4");
     if (!stmt) return stmt.error();
     stmt->bindInt(1, org)
         .bindInt(2, core::toUnixMillis(from))
         .bindInt(3, core::toUnixMillis(to))
         .bindInt(4, static_cast<int64_t>(std::min<std::size_t>(limit, 100'000)));
-    std::vector<acd::CallRecord> out;
-    for (;;) {
-      auto row = stmt->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      acd::CallRecord r;
-      r.call = static_cast<acd::CallId>(stmt->columnInt(0));
-      r.org = org;
-      r.caller = stmt->columnText(1);
-      r.called = stmt->columnText(2);
-      if (!stmt->columnIsNull(3)) r.menu = static_cast<acd::MenuIndex>(stmt->columnInt(3));
-      if (!stmt->columnIsNull(4)) r.agent = stmt->columnInt(4);
-      r.arrived = core::fromUnixMillis(stmt->columnInt(5));
-      r.queued = optionalTime(*stmt, 6);
-      r.answered = optionalTime(*stmt, 7);
-      r.ended = optionalTime(*stmt, 8).value_or(r.arrived);
-      const std::string result = stmt->columnText(9);
-      if (auto parsed = acd::parseCallResult(result)) {
-        r.result = *parsed;
-      } else {
-        core::logWarn("unknown stored call result, read as failed", {{"call", static_cast<int64_t>(r.call)},
-                                                                      {"result", result}});
-        r.result = acd::CallResult::kFailed;
-      }
-      r.ended_by = stmt->columnText(10);
-      r.recording = stmt->columnText(11);
-      r.direction = acd::parseCallDirection(stmt->columnText(12)).value_or(acd::CallDirection::kInbound);
-      r.hold = std::chrono::milliseconds(stmt->columnInt(13));
-      r.end_reason = stmt->columnText(14);
-      out.push_back(std::move(r));
+    return readCalls(c, *stmt, org);
+  });
+}
+
+Result<std::vector<acd::CallRecord>> SqliteStore::callHistory(acd::OrgId org, const acd::HistoryQuery& q) {
+  return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
+    std::string sql = std::string(kCallColumns) + "WHERE org_id = ?1 AND result != 'in_progress' ";
+    switch (q.tab) {
+      case acd::HistoryTab::kMine:  // I3: extension calls are not listed
+        sql += "AND agent_key = ?2 AND direction != 'internal' ";
+        break;
+      case acd::HistoryTab::kUnconnected:
+        sql += "AND direction = 'inbound' AND result IN ('unconnected', 'callback', 'no_agent') ";
+        break;
+      case acd::HistoryTab::kAll:
+        sql += "AND direction != 'internal' ";
+        break;
     }
-    for (acd::CallRecord& r : out) {
-      auto offers = c.prepare("SELECT agent_key, offered, outcome FROM call_offers WHERE call_id = ?1 ORDER BY seq");
-      if (!offers) return offers.error();
-      offers->bindInt(1, static_cast<int64_t>(r.call));
-      for (;;) {
-        auto row = offers->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        acd::OfferRecord offer;
-        offer.agent = offers->columnInt(0);
-        offer.at = optionalTime(*offers, 1).value_or(r.arrived);
-        offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
-        r.offers.push_back(offer);
-      }
+    if (q.before) sql += "AND (arrived < ?3 OR (arrived = ?3 AND id < ?4)) ";
+    sql += "ORDER BY arrived DESC, id DESC LIMIT ?5";
+    auto stmt = c.prepare(sql);
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, org);
+    if (q.tab == acd::HistoryTab::kMine) stmt->bindInt(2, q.agent);
+    if (q.before) {
+      stmt->bindInt(3, core::toUnixMillis(q.before->arrived)).bindInt(4, static_cast<int64_t>(q.before->call));
     }
-    return out;
+    stmt->bindInt(5, static_cast<int64_t>(std::clamp<std::size_t>(q.limit, 1, 1000)));
+    return readCalls(c, *stmt, org);
+  });
+}
+
+Result<acd::CallRecord> SqliteStore::findCall(acd::OrgId org, acd::CallId call) {
+  return db_.read([&](Connection& c) -> Result<acd::CallRecord> {
+    auto stmt = c.prepare(std::string(kCallColumns) + "WHERE id = ?1 AND org_id = ?2 AND result != 'in_progress'");
+    if (!stmt) return stmt.error();
+    stmt->bindInt(1, static_cast<int64_t>(call)).bindInt(2, org);
+    auto rows = readCalls(c, *stmt, org);
+    if (!rows) return rows.error();
+    if (rows->empty()) return detail::notFound("call");
+    return std::move(rows->front());
   });
 }
 

@@ -456,8 +456,42 @@ def t_longest_idle(r: Run) -> None:
     if r.offers(rows[0]["id"]) != ["alice"] or r.offers(rows[1]["id"]) != ["bob"]:
         raise Failure(f"call_offers {r.offers(rows[0]['id'])}, {r.offers(rows[1]['id'])}: expected [alice], [bob]")
     check_recording_file(r, rows[1])
+    check_history(r, rows)
     r.expect_idle()
     r.unregister_all()
+
+
+def check_history(r: Run, rows: list[dict]) -> None:
+    """The history API (I1-I3) serves the two answered calls of t_longest_idle as stored."""
+    alice, bob = r.tokens[(DOMAIN, "alice")], r.tokens[(DOMAIN, "bob")]
+    status, mine = r.http("GET", "/api/v1/calls?tab=mine", token=alice)
+    if status != 200 or len(mine.get("items", [])) != 1 or mine.get("next_cursor") is not None:
+        raise Failure(f"GET /api/v1/calls?tab=mine as alice: {status} {mine}")
+    call = mine["items"][0]
+    expected = {"id": rows[0]["id"], "direction": "inbound", "customer": rows[0]["caller"], "result": "answered",
+                "agent": {"id": "alice", "name": "Alice Kim"}, "menu": {"digit": "1", "name": "Orders"},
+                "ended_by": "customer", "recording_url": f"/api/v1/calls/{rows[0]['id']}/recording"}
+    wrong = {k: call.get(k) for k, v in expected.items() if call.get(k) != v}
+    if wrong or call["talk_ms"] <= 0 or call["wait_ms"] <= 0 or [o["outcome"] for o in call["offers"]] != ["answered"]:
+        raise Failure(f"alice's call in the history: {wrong or call}, expected {expected}")
+    # Newest first, one per page, following next_cursor.
+    status, page1 = r.http("GET", "/api/v1/calls?tab=all&limit=1", token=bob)
+    if status != 200 or [i["id"] for i in page1["items"]] != [rows[1]["id"]] or not page1["next_cursor"]:
+        raise Failure(f"GET /api/v1/calls?tab=all&limit=1: {status} {page1}")
+    status, page2 = r.http("GET", f"/api/v1/calls?tab=all&limit=1&cursor={page1['next_cursor']}", token=bob)
+    if status != 200 or [i["id"] for i in page2["items"]] != [rows[0]["id"]] or page2["next_cursor"] is not None:
+        raise Failure(f"the second page: {status} {page2}")
+    status, unconnected = r.http("GET", "/api/v1/calls?tab=unconnected", token=bob)
+    if status != 200 or unconnected["items"]:
+        raise Failure(f"GET /api/v1/calls?tab=unconnected: {status} {unconnected}")
+    status, one = r.http("GET", f"/api/v1/calls/{rows[1]['id']}", token=alice)
+    if status != 200 or one.get("id") != rows[1]["id"] or one["agent"]["id"] != "bob":
+        raise Failure(f"GET /api/v1/calls/{rows[1]['id']}: {status} {one}")
+    for path, code in (("/api/v1/calls/999999", 404), ("/api/v1/calls/x", 404), ("/api/v1/calls?tab=bogus", 422),
+                       ("/api/v1/calls?cursor=zz", 422), ("/api/v1/calls?limit=0", 422)):
+        status, body = r.http("GET", path, token=alice)
+        if status != code:
+            raise Failure(f"GET {path}: {status} {body}, expected {code}")
 
 
 def t_abandon(r: Run) -> None:
@@ -580,6 +614,16 @@ def t_two_orgs(r: Run) -> None:
         raise Failure(f"a call was answered by another org's agent: {[(d, owners.get(k)) for d, k in keys]}")
     r.wait_state("alice", "acw")
     r.wait_state("alice", "acw", domain=GLOBEX)
+    # The history API is org-scoped too: each alice sees her own org's call only, and the
+    # other org's call is 404 (I1-I2).
+    for domain, own, other in ((DOMAIN, rows[0], rows[1]), (GLOBEX, rows[1], rows[0])):
+        token = r.tokens[(domain, "alice")]
+        status, page = r.http("GET", "/api/v1/calls?tab=all", token=token)
+        if status != 200 or [item["id"] for item in page["items"]] != [own["id"]]:
+            raise Failure(f"GET /api/v1/calls?tab=all as {domain}'s alice: {status} {page}")
+        status, body = r.http("GET", f"/api/v1/calls/{other['id']}", token=token)
+        if status != 404:
+            raise Failure(f"{domain}'s alice read the other org's call: {status} {body}")
     r.expect_idle()
     r.unregister_all()
 

@@ -225,5 +225,55 @@ TEST_F(CallRecordStoreTest, NextCallIdIsPastEveryStoredCall) {
   EXPECT_EQ(*next, 42u);
 }
 
+TEST_F(CallRecordStoreTest, HistoryTabsPageNewestFirstAndStayInTheOrg) {  // I1-I3
+  auto close = [&](acd::CallId id, acd::OrgId org_id, int second, CallResult result,
+                   std::optional<acd::AgentKey> agent, acd::CallDirection direction = acd::CallDirection::kInbound) {
+    CallRecord r = arrived(id, org_id, kNow + seconds(second));
+    r.result = result;
+    r.agent = agent;
+    r.direction = direction;
+    r.ended = r.arrived + seconds(30);
+    ASSERT_TRUE(store_->closeCall(r).ok());
+  };
+  close(1, acme_, 1, CallResult::kAnswered, alice_);
+  close(2, acme_, 2, CallResult::kUnconnected, std::nullopt);
+  close(3, acme_, 3, CallResult::kAnswered, bob_);
+  close(4, acme_, 4, CallResult::kCallback, std::nullopt);
+  close(5, acme_, 5, CallResult::kAnswered, alice_, acd::CallDirection::kOutbound);
+  close(6, acme_, 6, CallResult::kAnswered, alice_, acd::CallDirection::kInternal);  // I3: not listed
+  close(7, acme_, 7, CallResult::kAnswered, alice_);
+  close(8, globex_, 8, CallResult::kAnswered, std::nullopt);
+  ASSERT_TRUE(store_->openCall(arrived(9, acme_, kNow + seconds(9))).ok());  // running: not listed
+  auto ids = [](const std::vector<CallRecord>& calls) {
+    std::vector<acd::CallId> out;
+    for (const auto& c : calls) out.push_back(c.call);
+    return out;
+  };
+  auto page = [&](acd::HistoryTab tab, std::size_t limit, std::optional<acd::HistoryCursor> before = {}) {
+    auto got = store_->callHistory(acme_, acd::HistoryQuery{tab, alice_, before, limit});
+    EXPECT_TRUE(got.ok());
+    return got.ok() ? *got : std::vector<CallRecord>{};
+  };
+  EXPECT_EQ(ids(page(acd::HistoryTab::kMine, 10)), (std::vector<acd::CallId>{7, 5, 1}));
+  EXPECT_EQ(ids(page(acd::HistoryTab::kUnconnected, 10)), (std::vector<acd::CallId>{4, 2}));
+  EXPECT_EQ(ids(page(acd::HistoryTab::kAll, 10)), (std::vector<acd::CallId>{7, 5, 4, 3, 2, 1}));
+  // Paging: two at a time, each page after the last call of the previous one.
+  auto first = page(acd::HistoryTab::kAll, 2);
+  ASSERT_EQ(ids(first), (std::vector<acd::CallId>{7, 5}));
+  auto second = page(acd::HistoryTab::kAll, 2, acd::HistoryCursor{first.back().arrived, first.back().call});
+  EXPECT_EQ(ids(second), (std::vector<acd::CallId>{4, 3}));
+  // Ties on the arrival time are ordered by id.
+  close(10, acme_, 3, CallResult::kAnswered, bob_);
+  auto tied = page(acd::HistoryTab::kAll, 2, acd::HistoryCursor{kNow + seconds(3), 10});
+  EXPECT_EQ(ids(tied), (std::vector<acd::CallId>{3, 2}));
+  // One call: of this org, ended.
+  auto found = store_->findCall(acme_, 7);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->agent, alice_);
+  EXPECT_EQ(codeOf(store_->findCall(acme_, 8)), ErrorCode::kNotFound);  // Globex's
+  EXPECT_EQ(codeOf(store_->findCall(acme_, 9)), ErrorCode::kNotFound);  // running
+  EXPECT_EQ(codeOf(store_->findCall(acme_, 99)), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace sb::store
