@@ -44,10 +44,6 @@ std::shared_ptr<CallLegs::Call> CallLegs::findCall(acd::CallId call) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-void CallLegs::configure(const Side& side) {
-  if (side.audio && side.media != 0) media_.configure(side.media, mediaParams(*side.audio));
-}
-
 // ---- a customer calls ------------------------------------------------------------------
 
 void CallLegs::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) {
@@ -109,7 +105,7 @@ void CallLegs::answer(acd::CallId id) {
     later([this, id] { center_.customerHungUp(id); });  // the caller is gone already
     return;
   }
-  configure(c->customer);
+  configureSide(media_, c->customer);
 }
 
 void CallLegs::play(acd::CallId id, const std::vector<std::string>& names, bool loop, bool interruptible,
@@ -263,7 +259,7 @@ void CallLegs::onLegAnswered(sip::LegId leg, const std::string& sdp) {
   c->offer = Side{};
   c->ringing.reset();
   c->agent = agent;
-  configure(c->agent_side);
+  configureSide(media_, c->agent_side);
   center_.agentAnswered(c->id, agent);
   if (!c->connected && findCall(c->id) == c) {
     // The call moved on meanwhile (the customer left, the offer was withdrawn): the
@@ -348,12 +344,7 @@ void CallLegs::hangUp(acd::CallId id) {
   auto c = findCall(id);
   if (!c) return;
   dropOffer(*c);
-  if (!c->answered && c->customer.sip != 0) {
-    endpoint_->reject(c->customer.sip, 480, clock_.now());
-    by_leg_.erase(c->customer.sip);
-    c->customer.sip = 0;
-  }
-  closeSide(*c, c->customer, "customer");
+  closeSide(*c, c->customer, "customer");  // an unanswered customer gets 480 (hangup)
   closeSide(*c, c->agent_side, "agent");
   closeCallLogged(media_, c->media, c->id);
   by_id_.erase(id);
@@ -407,13 +398,7 @@ void CallLegs::startHold(Call& c) {
   if (c.agent_holds) return;
   c.agent_holds = true;
   center_.holdChanged(c.id, true);
-  media_.unbridge(c.customer.media);
-  auto hold = prompts_.hold(c.domain);
-  if (!hold) {
-    core::logWarn("no hold sound", {{"error", hold.error().message}});
-    return;
-  }
-  media_.play(c.customer.media, {*hold}, true, false, 0);
+  playHoldSound(media_, prompts_, c.domain, c.customer.media);
 }
 
 void CallLegs::stopHold(Call& c) {
@@ -443,7 +428,7 @@ void CallLegs::onLegOffer(sip::LegId leg, const std::string& sdp) {
     return;
   }
   side->audio = answer->audio;
-  configure(*side);
+  configureSide(media_, *side);
   endpoint_->answerOffer(leg, sip::serializeSdp(answer->sdp), now);
   // The agent's phone holds: the customer hears the hold sound, not the agent.
   if (side == &c->agent_side && c->connected) {

@@ -71,12 +71,7 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   std::size_t calls() const { return by_id_.size(); }
 
  private:
-  struct Side {
-    sip::LegId sip = 0;
-    media::MediaLegId media = 0;
-    std::optional<sip::LocalSdpSession> sdp;
-    std::optional<sip::NegotiatedAudio> audio;
-  };
+  using Side = CallSide;
   struct Call {
     acd::CallId id = 0;
     acd::OrgId org = 0;
@@ -100,7 +95,6 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   std::shared_ptr<Call> find(sip::LegId leg) const;
   std::shared_ptr<Call> findMedia(media::MediaLegId leg) const;
   std::shared_ptr<Call> findCall(acd::CallId call) const;
-  void configure(const Side& side);
   void closeSide(Call& c, Side& side, const char* who);
   void dropOffer(Call& c);
   void startHold(Call& c);

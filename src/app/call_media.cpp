@@ -46,6 +46,21 @@ std::string recordingPath(const std::string& dir, const std::string& org, core::
          std::to_string(call) + ".wav";
 }
 
+void configureSide(media::MediaEngine& media, const CallSide& side) {
+  if (side.audio && side.media != 0) media.configure(side.media, mediaParams(*side.audio));
+}
+
+void playHoldSound(media::MediaEngine& media, media::PromptLibrary& prompts, const std::string& org_domain,
+                   media::MediaLegId customer) {
+  media.unbridge(customer);
+  auto hold = prompts.hold(org_domain);
+  if (!hold) {
+    core::logWarn("no hold sound", {{"error", hold.error().message}});
+    return;
+  }
+  media.play(customer, {*hold}, true, false, 0);
+}
+
 const char* endReason(sip::LegEnd how) {
   switch (how) {
     case sip::LegEnd::kRemoteHangup:

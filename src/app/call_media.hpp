@@ -7,10 +7,26 @@
 
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
+#include "media/prompt_library.hpp"
 #include "sip/sdp_negotiation.hpp"
 #include "sip/sip_endpoint.hpp"
 
 namespace sb::app {
+
+// One leg of a call as both sides see it: its SIP leg, its media leg, our SDP session
+// with its peer and what they agreed on.
+struct CallSide {
+  sip::LegId sip = 0;
+  media::MediaLegId media = 0;
+  std::optional<sip::LocalSdpSession> sdp;
+  std::optional<sip::NegotiatedAudio> audio;
+};
+// Tells the engine what the side's last offer/answer agreed (nothing before one did).
+void configureSide(media::MediaEngine& media, const CallSide& side);
+// The agent's phone holds: the customer leg `customer` is unbridged and hears the org's
+// hold sound (a missing one is logged: silence).
+void playHoldSound(media::MediaEngine& media, media::PromptLibrary& prompts, const std::string& org_domain,
+                   media::MediaLegId customer);
 
 struct RouteMediaOptions {
   std::string address;         // what our SDP says (the advertised media address)

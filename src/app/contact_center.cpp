@@ -168,6 +168,12 @@ acd::CallCenter* ContactCenter::centerOfCall(acd::CallId call) {
 
 // ---- commands ----------------------------------------------------------------------------
 
+std::string ContactCenter::agentId(acd::AgentKey agent) const {
+  std::lock_guard lock(live_mu_);
+  auto it = live_.find(agent);
+  return it == live_.end() ? std::string() : it->second.first.id;
+}
+
 void ContactCenter::publishStatus(acd::AgentKey agent, const acd::AgentStatus& status) {
   std::lock_guard lock(live_mu_);
   live_[agent].second = status;
@@ -199,13 +205,7 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
             if (telephony_) telephony_->stopPlaying(c.call);
           } else if constexpr (std::is_same_v<T, acd::RingAgent>) {
             RingTarget target;
-            std::string id;
-            {
-              std::lock_guard lock(live_mu_);
-              auto it = live_.find(c.agent);
-              if (it != live_.end()) id = it->second.first.id;
-            }
-            target.aor = id + "@" + (oc ? oc->center->org().domain : std::string());
+            target.aor = agentId(c.agent) + "@" + (oc ? oc->center->org().domain : std::string());
             target.caller = c.caller;
             target.menu_name = c.menu_name;
             target.timeout = c.timeout;
@@ -229,15 +229,10 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
           } else if constexpr (std::is_same_v<T, acd::CancelTimer>) {
             cancelTimer(c.timer);
           } else if constexpr (std::is_same_v<T, acd::SaveAgentState>) {
-            std::string id;
             if (oc != nullptr) {
               if (const acd::AgentStatus* st = oc->center->agentStatus(c.agent)) publishStatus(c.agent, *st);
             }
-            {
-              std::lock_guard lock(live_mu_);
-              auto it = live_.find(c.agent);
-              if (it != live_.end()) id = it->second.first.id;
-            }
+            const std::string id = agentId(c.agent);
             if (group) group->add();
             writer_.write(acd::AgentStateWrite{org, c.agent, c.change},
                           [this, org, agent = c.agent, id, change = c.change, group](const Result<void>& r) {

@@ -155,6 +155,7 @@ class ContactCenter final : public api::AgentStates {
   void knowAgent(acd::OrgId org, const acd::Agent& agent);  // its ID and key, for lookups
   void execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group = nullptr);
   void publishStatus(acd::AgentKey agent, const acd::AgentStatus& status);
+  std::string agentId(acd::AgentKey agent) const;  // the ID people use; empty when unknown
   void scheduleTimer(acd::TimerId timer, acd::OrgId org, core::Time at);
   void cancelTimer(acd::TimerId timer);
   void armTimer();

@@ -1,7 +1,5 @@
 #include "app/device_calls.hpp"
 
-#include <ctime>
-
 #include "core/log.hpp"
 
 namespace sb::app {
@@ -14,10 +12,6 @@ std::shared_ptr<DeviceCalls::Call> DeviceCalls::find(sip::LegId leg) const {
 std::shared_ptr<DeviceCalls::Call> DeviceCalls::findMedia(media::MediaLegId leg) const {
   auto it = by_media_.find(leg);
   return it == by_media_.end() ? nullptr : it->second;
-}
-
-void DeviceCalls::configure(const Side& side) {
-  if (side.audio) media_.configure(side.media, mediaParams(*side.audio));
 }
 
 void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) {
@@ -65,7 +59,6 @@ void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) 
   }
   auto c = std::make_shared<Call>();
   c->id = center_.newCallId();  // unique with the contact center's calls (records, recording names)
-  c->in_is_customer = call.origin == sip::LegOrigin::kTrunk;
   c->org = org_domain;
   c->media = media_.createCall();
   auto in_port = media_.openLeg(c->media);
@@ -136,8 +129,8 @@ void DeviceCalls::onLegAnswered(sip::LegId leg, const std::string& sdp) {
     end(c, "agent", "hangup");
     return;
   }
-  configure(c->in);
-  configure(c->out);
+  configureSide(media_, c->in);
+  configureSide(media_, c->out);
   media_.bridge(c->in.media, c->out.media);
   c->answered = now;
   std::string path;
@@ -185,13 +178,7 @@ void DeviceCalls::end(const std::shared_ptr<Call>& c, const char* by, const char
 void DeviceCalls::startHold(Call& c) {
   if (c.agent_holds) return;
   c.agent_holds = true;
-  media_.unbridge(c.in.media);
-  auto hold = prompts_.hold(c.org);
-  if (!hold) {
-    core::logWarn("no hold sound", {{"error", hold.error().message}});
-    return;
-  }
-  media_.play(c.customer().media, {*hold}, true, false, 0);
+  playHoldSound(media_, prompts_, c.org, c.customer().media);
 }
 
 void DeviceCalls::stopHold(Call& c) {
@@ -216,7 +203,7 @@ void DeviceCalls::onLegOffer(sip::LegId leg, const std::string& sdp) {
     return;
   }
   side.audio = answer->audio;
-  configure(side);
+  configureSide(media_, side);
   endpoint_->answerOffer(leg, sip::serializeSdp(answer->sdp), now);
   // The agent's phone holds: the customer hears the hold sound, not the agent.
   if (&side == &c->agent()) {
@@ -261,13 +248,3 @@ void DeviceCalls::onRecordingFailed(media::MediaCallId call, const std::string& 
 
 }  // namespace sb::app
 
-namespace sb::app {
-
-bool DeviceCalls::ownsCall(media::MediaCallId call) const {
-  for (const auto& [leg, c] : calls_) {
-    if (c->media == call) return true;
-  }
-  return false;
-}
-
-}  // namespace sb::app

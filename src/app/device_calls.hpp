@@ -48,35 +48,26 @@ class DeviceCalls final : public sip::LegListener {
   void onRecordingFailed(media::MediaCallId call, const std::string& error);
 
   std::size_t calls() const { return calls_.size(); }
-  // Whether the leg or media leg is one of these calls'.
-  bool owns(sip::LegId leg) const { return calls_.count(leg) != 0; }
+  // Whether the media leg is one of these calls'.
   bool ownsMedia(media::MediaLegId leg) const { return by_media_.count(leg) != 0; }
-  bool ownsCall(media::MediaCallId call) const;
 
  private:
-  struct Side {
-    sip::LegId sip = 0;
-    media::MediaLegId media = 0;
-    std::optional<sip::LocalSdpSession> sdp;
-    std::optional<sip::NegotiatedAudio> audio;
-  };
+  using Side = CallSide;
   struct Call {
     std::uint64_t id = 0;
     media::MediaCallId media = 0;
     Side in, out;              // the leg that called us, the leg we dialled
-    bool in_is_customer = true;  // trunk call in; else an agent's call out
     std::string org;           // org domain (recording folder)
     sip::SessionDescription out_offer;
     std::optional<sip::SdpAnswer> in_answer;  // sent when the out leg answers
     bool agent_holds = false;
     core::Time answered{};
-    Side& customer() { return in_is_customer ? in : out; }
-    Side& agent() { return in_is_customer ? out : in; }
+    Side& customer() { return out; }  // the number dialled
+    Side& agent() { return in; }      // the agent's phone
   };
 
   std::shared_ptr<Call> find(sip::LegId leg) const;
   std::shared_ptr<Call> findMedia(media::MediaLegId leg) const;
-  void configure(const Side& side);
   // `by` and `reason` as acd::CallRecord's ended_by and end_reason.
   void end(const std::shared_ptr<Call>& call, const char* by, const char* reason);
   void startHold(Call& call);
