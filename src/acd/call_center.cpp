@@ -77,6 +77,16 @@ std::optional<OfferOutcome> parseOfferOutcome(std::string_view s) {
   return std::nullopt;
 }
 
+const std::string& CallRecord::customer() const {
+  static const std::string kNone;
+  switch (direction) {
+    case CallDirection::kInbound: return caller;
+    case CallDirection::kOutbound: return called;
+    case CallDirection::kInternal: return kNone;
+  }
+  return kNone;
+}
+
 core::Duration CallRecord::wait() const {
   return (answered ? *answered : ended) - arrived;
 }
@@ -160,6 +170,11 @@ CallCenter::Call* CallCenter::find(CallId call) {
 CallCenter::AgentInfo* CallCenter::findAgent(AgentKey agent) {
   auto it = agents_.find(agent);
   return it == agents_.end() ? nullptr : &it->second;
+}
+
+const Agent* CallCenter::agent(AgentKey agent) const {
+  auto it = agents_.find(agent);
+  return it == agents_.end() ? nullptr : &it->second.agent;
 }
 
 const AgentStatus* CallCenter::agentStatus(AgentKey agent) const {
@@ -382,6 +397,12 @@ void CallCenter::ring(Commands& out, const Offer& offer, core::Time now) {
   const auto timeout = std::chrono::seconds(std::max(1, org_.ring_timeout_s));
   out.push_back(RingAgent{offer.call, offer.agent, c->record.caller, menuName(offer.menu), timeout});
   startTimer(out, *c, kRingTimer, now + timeout);
+  notify(out, CallNoticeKind::kOffered, *c, offer.agent, now);
+}
+
+void CallCenter::notify(Commands& out, CallNoticeKind kind, const Call& c, AgentKey agent, core::Time now,
+                        AgentKey target) {
+  out.push_back(CallNotice{kind, c.record, agent, target, now});
 }
 
 void CallCenter::offerCallback(Commands& out, Call& c, core::Time now) {
@@ -411,6 +432,32 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   Commands out;
   Call* c = find(call);
   AgentInfo* a = findAgent(agent);
+  if (c != nullptr && a != nullptr && c->stage == Stage::kConnected && c->transfer_to == agent) {
+    // F4: the target takes the call over; the agent who transferred it is done with it.
+    auto change = a->status.answered(now);
+    if (!change) return out;
+    changeState(out, *a, *change);
+    cancelTimer(out, *c, kRingTimer);
+    endOffer(*c, OfferOutcome::kAnswered);
+    c->transfer_to.reset();
+    const AgentKey from = c->talking.value_or(0);
+    if (c->talking) {
+      if (AgentInfo* first = findAgent(*c->talking)) {
+        if (auto ended = first->status.callEnded(org_.after_call, now)) {
+          changeState(out, *first, *ended);
+          updateAvailability(out, *first, now);
+        }
+      }
+    }
+    c->talking = agent;
+    c->phone_held = false;  // the new agent's phone is not holding
+    c->app_held = false;
+    out.push_back(ConnectAgent{call, agent, true});
+    out.push_back(HoldCustomer{call, false});
+    updateHold(out, *c, now);
+    notify(out, CallNoticeKind::kTransferAnswered, *c, from, now, agent);
+    return out;
+  }
   if (c == nullptr || a == nullptr || c->stage != Stage::kOffered || c->ringing != agent) return out;
   auto change = a->status.answered(now);
   if (!change) return out;
@@ -422,10 +469,12 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   endOffer(*c, OfferOutcome::kAnswered);
   c->stage = Stage::kConnected;
   c->record.agent = agent;
+  c->talking = agent;
   c->record.answered = now;
   if (c->record.menu && *c->record.menu < kMenuCount) waits_[*c->record.menu].answered(now);
   out.push_back(StopPlaying{call});
   out.push_back(ConnectAgent{call, agent});
+  notify(out, CallNoticeKind::kAnswered, *c, agent, now);
   return out;
 }
 
@@ -462,6 +511,10 @@ void CallCenter::leaveQueue(Commands& out, Call& c, core::Time now) {
 Commands CallCenter::ringFailed(CallId call, AgentKey agent, core::Time now) {
   Commands out;
   Call* c = find(call);
+  if (c != nullptr && c->transfer_to == agent) {
+    endTransfer(out, *c, OfferOutcome::kMissed, now);
+    return out;
+  }
   if (c == nullptr || c->ringing != agent) return out;
   offerMissed(out, *c, now);
   return out;
@@ -487,31 +540,197 @@ Commands CallCenter::agentHungUp(CallId call, core::Time now, std::string_view r
   Commands out;
   Call* c = find(call);
   if (c == nullptr || c->stage != Stage::kConnected) return out;
+  if (c->transfer_to && c->talking) {
+    // A blind transfer: the agent leaves, the target's phone keeps ringing.
+    if (AgentInfo* a = findAgent(*c->talking)) {
+      if (auto ended = a->status.callEnded(org_.after_call, now)) {
+        changeState(out, *a, *ended);
+        updateAvailability(out, *a, now);
+      }
+    }
+    c->talking.reset();
+    c->phone_held = false;
+    c->app_held = false;
+    updateHold(out, *c, now);
+    return out;
+  }
   finish(out, *c, CallResult::kAnswered, "agent", reason, now);
   return out;
 }
 
+CallCenter::Call* CallCenter::talkingCall(CallId call, AgentKey agent) {
+  Call* c = find(call);
+  if (c == nullptr || c->talking != agent) return nullptr;
+  return c;
+}
+
+core::Result<Commands> CallCenter::holdRequested(CallId call, AgentKey agent, bool held, core::Time now) {
+  Call* c = talkingCall(call, agent);
+  if (c == nullptr) return core::makeError(core::ErrorCode::kNotFound, "not a call of this agent");
+  if (c->stage != Stage::kConnected) return core::makeError(core::ErrorCode::kConflict, "the call is not connected yet");
+  if (c->transfer_to) return core::makeError(core::ErrorCode::kConflict, "a transfer of the call is ringing");
+  Commands out;
+  if (c->app_held == held) return out;
+  c->app_held = held;
+  out.push_back(HoldCustomer{call, held});
+  updateHold(out, *c, now);
+  return out;
+}
+
+void CallCenter::updateHold(Commands& out, Call& c, core::Time now) {
+  const bool held = c.phone_held || c.app_held;
+  if (held && !c.held_since) {
+    c.held_since = now;
+    notify(out, CallNoticeKind::kHeld, c, c.talking.value_or(0), now);
+  } else if (!held && c.held_since) {
+    c.record.hold += now - *c.held_since;
+    c.held_since.reset();
+    notify(out, CallNoticeKind::kResumed, c, c.talking.value_or(0), now);
+  }
+}
+
+core::Result<Commands> CallCenter::transferRequested(CallId call, AgentKey agent, AgentKey target, core::Time now) {
+  Call* c = talkingCall(call, agent);
+  if (c == nullptr) return core::makeError(core::ErrorCode::kNotFound, "not a call of this agent");
+  if (c->stage != Stage::kConnected || c->record.direction == CallDirection::kInternal) {
+    return core::makeError(core::ErrorCode::kConflict, "only a connected customer call can be transferred");
+  }
+  if (c->transfer_to) return core::makeError(core::ErrorCode::kConflict, "a transfer of the call is ringing already");
+  if (target == agent) return core::makeError(core::ErrorCode::kInvalidInput, "an agent cannot transfer a call to itself");
+  AgentInfo* t = findAgent(target);
+  if (t == nullptr || t->removed) return core::makeError(core::ErrorCode::kNotFound, "no such agent");
+  if (t->status.state() != AgentState::kReady || !t->reachable || t->status.logoutPending() ||
+      !router_.isAvailable(target)) {
+    return core::makeError(core::ErrorCode::kConflict, "the agent is not Ready");
+  }
+  auto change = t->status.offer(now);
+  if (!change) return change.error();
+  Commands out;
+  changeState(out, *t, *change);
+  router_.agentUnavailable(target);
+  c->transfer_to = target;
+  c->record.offers.push_back(OfferRecord{target, now, OfferOutcome::kRinging});
+  if (!c->app_held) out.push_back(HoldCustomer{call, true});
+  const auto timeout = std::chrono::seconds(std::max(1, org_.ring_timeout_s));
+  out.push_back(RingAgent{call, target, c->record.customer(),
+                          c->record.menu ? menuName(*c->record.menu) : std::string(), timeout, true});
+  startTimer(out, *c, kRingTimer, now + timeout);
+  notify(out, CallNoticeKind::kTransferRinging, *c, agent, now, target);
+  notify(out, CallNoticeKind::kOffered, *c, target, now, agent);
+  return out;
+}
+
+void CallCenter::endTransfer(Commands& out, Call& c, OfferOutcome outcome, core::Time now) {
+  if (!c.transfer_to) return;
+  const AgentKey target = *c.transfer_to;
+  c.transfer_to.reset();
+  endOffer(c, outcome);
+  cancelTimer(out, c, kRingTimer);
+  out.push_back(StopRinging{c.record.call, target});
+  if (AgentInfo* t = findAgent(target)) {
+    auto change = outcome == OfferOutcome::kMissed ? t->status.offerMissed(now) : t->status.offerWithdrawn(now);
+    if (change) changeState(out, *t, *change);
+    updateAvailability(out, *t, now);
+  }
+  if (outcome == OfferOutcome::kWithdrawn) return;  // the call ends
+  if (!c.talking) {  // a blind transfer nobody took: nobody is left to talk to
+    finish(out, c, CallResult::kAnswered, "agent", "transfer_failed", now);
+    return;
+  }
+  if (!c.app_held) out.push_back(HoldCustomer{c.record.call, false});
+  notify(out, CallNoticeKind::kTransferReturned, c, *c.talking, now, target);
+}
+
+core::Result<Commands> CallCenter::hangUpRequested(CallId call, AgentKey agent, core::Time now) {
+  Call* c = find(call);
+  if (c == nullptr || (c->talking != agent && !(c->callee == agent && c->callee_on_call))) {
+    return core::makeError(core::ErrorCode::kNotFound, "not a call of this agent");
+  }
+  Commands out;
+  if (c->stage == Stage::kDialing) {
+    finish(out, *c, CallResult::kUnconnected, "agent", "hangup", now);
+  } else if (c->record.direction != CallDirection::kInbound) {
+    finish(out, *c, CallResult::kAnswered, "agent", "hangup", now);
+  } else {
+    out = agentHungUp(call, now, "hangup");
+  }
+  return out;
+}
+
+std::optional<LiveCall> CallCenter::liveCallOf(AgentKey agent) const {
+  for (const auto& [id, c] : calls_) {
+    LiveCall live;
+    if (c.ringing == agent || c.transfer_to == agent || (c.callee == agent && !c.callee_on_call)) {
+      live.stage = LiveCall::Stage::kRinging;
+    } else if (c.talking == agent || c.callee == agent) {
+      live.stage = c.stage == Stage::kDialing ? LiveCall::Stage::kDialing : LiveCall::Stage::kConnected;
+    } else {
+      continue;
+    }
+    live.record = c.record;
+    live.held = c.held_since.has_value();
+    live.held_since = c.held_since;
+    live.transfer_to = c.transfer_to.value_or(0);
+    return live;
+  }
+  return std::nullopt;
+}
+
 Commands CallCenter::outboundStarted(CallId call, AgentKey agent, std::string caller_id, std::string number,
                                      core::Time now) {
+  OutboundCall spec;
+  spec.caller_id = std::move(caller_id);
+  spec.number = std::move(number);
+  auto out = dialStarted(call, agent, std::move(spec), now);
+  return out ? std::move(*out) : Commands{};
+}
+
+core::Result<Commands> CallCenter::dialStarted(CallId call, AgentKey agent, OutboundCall spec, core::Time now) {
+  if (call == 0 || calls_.count(call) != 0) return core::makeError(core::ErrorCode::kConflict, "not a new call");
+  AgentInfo* a = findAgent(agent);
+  if (spec.from_app) {
+    if (a == nullptr || !a->status.loggedIn()) return core::makeError(core::ErrorCode::kForbidden, "the agent is logged out");
+    if (a->status.busy()) return core::makeError(core::ErrorCode::kConflict, "the agent is on a call");
+  }
+  AgentInfo* callee = nullptr;
+  if (spec.direction == CallDirection::kInternal) {
+    callee = findAgent(spec.callee);
+    if (callee == nullptr || callee->removed || spec.callee == agent) {
+      return core::makeError(core::ErrorCode::kNotFound, "no such agent");
+    }
+    if (callee->status.busy()) return core::makeError(core::ErrorCode::kConflict, "the agent is busy");
+  }
   Commands out;
-  if (call == 0 || calls_.count(call) != 0) return out;
   Call& c = calls_[call];
   c.stage = Stage::kDialing;
   c.record.call = call;
   c.record.org = org_.id;
-  c.record.direction = CallDirection::kOutbound;
-  c.record.caller = std::move(caller_id);
-  c.record.called = std::move(number);
+  c.record.direction = spec.direction;
+  c.record.caller = spec.caller_id;
+  c.record.called = spec.number;
   c.record.agent = agent;
+  c.record.from_call = spec.from_call;
+  c.record.callback = spec.callback;
+  c.talking = agent;
   c.record.arrived = now;
-  if (AgentInfo* a = findAgent(agent)) {
-    if (a->status.loggedIn()) {
-      // Ready, Break or AfterCallWork → OnCall; an agent already Ringing or OnCall (a
-      // second line) keeps its state.
-      if (auto change = a->status.dialed(now)) {
-        c.agent_on_call = true;
-        changeState(out, *a, *change);
-        updateAvailability(out, *a, now);
+  if (spec.from_app) out.push_back(DialOut{call, agent, spec});
+  if (a != nullptr && a->status.loggedIn()) {
+    // Ready, Break or AfterCallWork → OnCall; an agent already Ringing or OnCall (a
+    // second line of its phone) keeps its state.
+    if (auto change = a->status.dialed(now)) {
+      c.agent_on_call = true;
+      changeState(out, *a, *change);
+      updateAvailability(out, *a, now);
+    }
+  }
+  if (callee != nullptr) {
+    c.callee = spec.callee;
+    notify(out, CallNoticeKind::kOffered, c, spec.callee, now, agent);
+    if (callee->status.state() == AgentState::kReady) {
+      if (auto change = callee->status.offer(now)) {  // offered no customer call meanwhile
+        c.callee_ringing = true;
+        changeState(out, *callee, *change);
+        router_.agentUnavailable(spec.callee);
       }
     }
   }
@@ -524,13 +743,26 @@ Commands CallCenter::outboundAnswered(CallId call, core::Time now) {
   if (c == nullptr || c->stage != Stage::kDialing || c->record.answered) return out;
   c->record.answered = now;
   c->stage = Stage::kConnected;
+  if (AgentInfo* callee = c->callee ? findAgent(c->callee) : nullptr) {
+    auto change = c->callee_ringing ? callee->status.answered(now)
+                                    : callee->status.loggedIn() ? callee->status.dialed(now)
+                                                                : core::Result<StateChange>(core::makeError(
+                                                                      core::ErrorCode::kConflict, "logged out"));
+    c->callee_ringing = false;
+    if (change) {
+      c->callee_on_call = true;
+      changeState(out, *callee, *change);
+      updateAvailability(out, *callee, now);
+    }
+  }
+  notify(out, CallNoticeKind::kAnswered, *c, c->record.agent.value_or(0), now);
   return out;
 }
 
 Commands CallCenter::outboundEnded(CallId call, std::string_view by, std::string_view reason, core::Time now) {
   Commands out;
   Call* c = find(call);
-  if (c == nullptr || c->record.direction != CallDirection::kOutbound) return out;
+  if (c == nullptr || c->record.direction == CallDirection::kInbound) return out;
   finish(out, *c, c->record.answered ? CallResult::kAnswered : CallResult::kUnconnected,
          by == "agent" ? "agent" : "customer", reason, now);
   return out;
@@ -539,18 +771,15 @@ Commands CallCenter::outboundEnded(CallId call, std::string_view by, std::string
 Commands CallCenter::holdChanged(CallId call, bool held, core::Time now) {
   Commands out;
   Call* c = find(call);
-  if (c == nullptr || c->stage != Stage::kConnected) return out;
-  if (held && !c->held_since) {
-    c->held_since = now;
-  } else if (!held && c->held_since) {
-    c->record.hold += now - *c->held_since;
-    c->held_since.reset();
-  }
+  if (c == nullptr || c->stage != Stage::kConnected || !c->talking) return out;
+  c->phone_held = held;
+  updateHold(out, *c, now);
   return out;
 }
 
 void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* by, std::string_view reason,
                         core::Time now) {
+  endTransfer(out, c, OfferOutcome::kWithdrawn, now);
   for (int kind = 0; kind < 4; ++kind) cancelTimer(out, c, kind);
   if (c.held_since) {  // ended while held: the hold lasted to the end
     c.record.hold += now - *c.held_since;
@@ -561,15 +790,25 @@ void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* b
   c.record.ended_by = by;
   c.record.end_reason = std::string(reason);
   out.push_back(HangUpCall{c.record.call});
-  if (c.record.agent && (result == CallResult::kAnswered || c.agent_on_call)) {
-    if (AgentInfo* a = findAgent(*c.record.agent)) {
+  // The agent talking at the end (after a transfer: the one who took it over).
+  if (c.talking && (result == CallResult::kAnswered || c.agent_on_call)) {
+    if (AgentInfo* a = findAgent(*c.talking)) {
       if (auto change = a->status.callEnded(org_.after_call, now)) {
         changeState(out, *a, *change);
         updateAvailability(out, *a, now);
       }
     }
   }
+  if (AgentInfo* callee = c.callee ? findAgent(c.callee) : nullptr) {  // an internal call's other agent
+    if (c.callee_ringing) {
+      if (auto change = callee->status.offerWithdrawn(now)) changeState(out, *callee, *change);
+    } else if (c.callee_on_call) {
+      if (auto change = callee->status.callEnded(org_.after_call, now)) changeState(out, *callee, *change);
+    }
+    updateAvailability(out, *callee, now);
+  }
   out.push_back(SaveCallRecord{c.record});
+  notify(out, CallNoticeKind::kEnded, c, c.talking.value_or(0), now, c.callee);
   calls_.erase(c.record.call);
 }
 
@@ -598,6 +837,7 @@ Commands CallCenter::timerFired(TimerId timer, core::Time now) {
       break;
     case kRingTimer:
       if (c->stage == Stage::kOffered) offerMissed(out, *c, now);
+      if (c->stage == Stage::kConnected) endTransfer(out, *c, OfferOutcome::kMissed, now);
       break;
     case kCallbackTimer:
       if (c->stage == Stage::kCallbackConfirm) backToQueue(out, *c, now);
@@ -639,7 +879,22 @@ Commands CallCenter::agentLoggedOut(AgentKey agent, core::Time now) {
   Commands out;
   AgentInfo* a = findAgent(agent);
   if (a == nullptr) return out;
-  // A ringing offer goes to the next agent; a call in progress is not cut.
+  // A ringing offer goes to the next agent (a ringing transfer returns to the agent who
+  // made it); a call in progress is not cut.
+  std::optional<CallId> transfer;
+  for (const auto& [id, c] : calls_) {
+    if (c.transfer_to == agent) transfer = id;
+  }
+  if (transfer) {
+    Call& c = calls_.at(*transfer);
+    endTransfer(out, c, OfferOutcome::kWithdrawn, now);
+    if (c.talking) {
+      if (!c.app_held) out.push_back(HoldCustomer{*transfer, false});
+      notify(out, CallNoticeKind::kTransferReturned, c, *c.talking, now, agent);
+    } else {
+      finish(out, c, CallResult::kAnswered, "agent", "transfer_failed", now);
+    }
+  }
   std::optional<CallId> ringing = router_.offerOf(agent);
   if (auto change = a->status.logout(now)) changeState(out, *a, *change);
   router_.agentUnavailable(agent);

@@ -63,6 +63,17 @@ struct OfferRecord {
   bool operator==(const OfferRecord&) const = default;
 };
 
+// G1–G5: what an agent wrote about a call after it: one note per agent and call (a
+// transferred call can have one from each agent who spoke with the customer).
+struct CallNote {
+  AgentKey author = 0;
+  std::string category;  // one of the org's categories when written
+  std::string text;      // at most kMaxNoteChars Unicode characters
+  core::Time created{}, updated{};
+  bool operator==(const CallNote&) const = default;
+};
+inline constexpr std::size_t kMaxNoteChars = 1024;  // G4
+
 struct CallRecord {
   CallId call = 0;
   OrgId org = 0;
@@ -82,6 +93,12 @@ struct CallRecord {
   std::string end_reason;
   core::Duration hold{};  // the agent held the customer this long in all
   std::string recording;  // the recording file (app fills it in), empty when none
+  std::optional<std::int64_t> callback;  // the callback request this call was dialled for (E4, K2)
+  std::optional<CallId> from_call;       // the history entry it was dialled from (E4)
+  std::vector<CallNote> notes;  // read from the store; the contact center never fills it
+  // The customer's number: the caller of an inbound call, the number an outbound call
+  // dialled; empty for an internal (agent-to-agent) call.
+  const std::string& customer() const;
   core::Duration wait() const;  // arrival → answer (or → end when unanswered)
   core::Duration talk() const;  // answer → end
 };
@@ -105,9 +122,28 @@ struct RingAgent {
   std::string caller;     // for the phone's display
   std::string menu_name;  // the menu the caller chose
   core::Duration timeout;
+  bool transfer = false;  // F4: the call is connected to another agent, who stays on it meanwhile
 };
 struct StopRinging { CallId call; AgentKey agent; };
-struct ConnectAgent { CallId call; AgentKey agent; };  // bridge and start recording
+// Bridge and start recording; for a transfer (F4) the new agent replaces the one talking,
+// whose leg ends, and the recording goes on with the new agent.
+struct ConnectAgent { CallId call; AgentKey agent; bool transfer = false; };
+// An agent's own call as the contact center sees it (E1–E4, N6).
+struct OutboundCall {
+  CallDirection direction = CallDirection::kOutbound;  // or kInternal (to another agent)
+  std::string caller_id;  // outbound: the org's number shown; internal: the calling agent's ID
+  std::string number;     // outbound: the number dialled (national form); internal: the callee's ID
+  AgentKey callee = 0;    // internal: the agent called
+  std::optional<CallId> from_call;        // E4: dialled from this history entry
+  std::optional<std::int64_t> callback;   // E4, K2: dialled for this callback
+  bool from_app = false;  // the app asked (DialOut: the agent's own phone rings first)
+};
+// E1 from the app: ring the agent's own phone, and once it answers, dial `call.number`
+// through the trunk (outbound) or ring the callee's phone (internal).
+struct DialOut { CallId call; AgentKey agent; OutboundCall spec; };
+// F3/F4: the contact center holds the connected customer (the app's hold button, or a
+// transfer ringing): the customer hears the hold sound and nothing of the agent.
+struct HoldCustomer { CallId call; bool held; };
 struct HangUpCall { CallId call; };                     // end every leg of the call
 struct StartTimer { TimerId timer; core::Time at; };
 struct CancelTimer { TimerId timer; };
@@ -115,8 +151,38 @@ struct SaveAgentState { AgentKey agent; StateChange change; };
 struct SaveCallRecord { CallRecord record; };
 struct SaveCallback { CallId call; std::string number; MenuIndex menu; core::Time at; };
 
+// What the agents' apps are told about a call (the events WebSocket, docs/events.md):
+// `record` as it is at that moment.
+enum class CallNoticeKind {
+  kOffered,           // `agent`'s phone rings with the call
+  kAnswered,          // `agent` took it
+  kHeld,              // the customer is on hold (the app's button or the phone's)
+  kResumed,           // back from hold
+  kTransferRinging,   // `agent` transfers it to `target`, whose phone rings
+  kTransferAnswered,  // `target` took it over; `agent` is done with it
+  kTransferReturned,  // `target` did not answer: the call is `agent`'s again
+  kEnded,
+};
+struct CallNotice {
+  CallNoticeKind kind;
+  CallRecord record;
+  AgentKey agent = 0;   // the agent concerned (0: none, e.g. a call that ended unanswered)
+  AgentKey target = 0;  // of a transfer; for kOffered of a transfer: the agent offering it
+  core::Time at{};
+};
+
 using Command = std::variant<AnswerCall, PlayPrompts, StopPlaying, RingAgent, StopRinging, ConnectAgent,
-                             HangUpCall, StartTimer, CancelTimer, SaveAgentState, SaveCallRecord, SaveCallback>;
+                             HoldCustomer, DialOut, HangUpCall, StartTimer, CancelTimer, SaveAgentState, SaveCallRecord,
+                             SaveCallback, CallNotice>;
+
+// A call an agent is on or being offered (GET /api/v1/me/call).
+struct LiveCall {
+  CallRecord record;  // so far (ended and result not yet)
+  enum class Stage { kRinging, kDialing, kConnected } stage = Stage::kRinging;
+  bool held = false;
+  std::optional<core::Time> held_since;
+  AgentKey transfer_to = 0;  // a transfer rings this agent (0: none)
+};
 using Commands = std::vector<Command>;
 
 class CallCenter {
@@ -136,12 +202,36 @@ class CallCenter {
   Commands agentHungUp(CallId call, core::Time now, std::string_view reason = "hangup");
   // The agent put the connected customer on hold or took them back (F3): hold time.
   Commands holdChanged(CallId call, bool held, core::Time now);
+
+  // --- what an agent does with its connected call from the app ---
+  // F3: hold or take back. kNotFound: not a call `agent` is talking on; kConflict: not
+  // connected yet, or a transfer is ringing.
+  core::Result<Commands> holdRequested(CallId call, AgentKey agent, bool held, core::Time now);
+  // F4: ring `target` (Ready, with a reachable device, not ringing: kConflict otherwise)
+  // while the customer hears the hold sound; on answer the target takes the call over
+  // (same record, same recording) and `agent` goes to the after-call state; no answer
+  // within the ring timeout (or refused) → the target goes on Break and the call is
+  // `agent`'s again. If `agent` hangs up meanwhile the transfer goes on (blind); if it
+  // then fails, the call ends. kNotFound: not a call `agent` is talking on.
+  core::Result<Commands> transferRequested(CallId call, AgentKey agent, AgentKey target, core::Time now);
+  // D3: the agent hangs up from the app (as agentHungUp, for the agent's own call only).
+  core::Result<Commands> hangUpRequested(CallId call, AgentKey agent, core::Time now);
+  // The call `agent` is on or being offered, if any.
+  std::optional<LiveCall> liveCallOf(AgentKey agent) const;
   Commands timerFired(TimerId timer, core::Time now);
 
   // --- an agent's own calls (E2): its phone dials a number (out through the trunk) ---
   // The agent is OnCall from now (when logged in) and offered nothing until it ends; the
   // record is direction outbound, caller = the org number shown, called = `number`.
   Commands outboundStarted(CallId call, AgentKey agent, std::string caller_id, std::string number, core::Time now);
+  // The general form (E1–E4, N6). From the app (spec.from_call) the agent must be logged
+  // in and neither Ringing nor OnCall (kConflict), and the commands start with DialOut.
+  // Internal: the callee must be an agent of the org (kNotFound) that is neither Ringing
+  // nor OnCall (kConflict "the agent is busy"); a Ready callee goes Ringing (no customer
+  // call is offered to it meanwhile), and any logged-in callee goes OnCall when it
+  // answers and to the after-call state when it ends; a callee that does not answer is
+  // left as it was (a Ready one is Ready again).
+  core::Result<Commands> dialStarted(CallId call, AgentKey agent, OutboundCall spec, core::Time now);
   Commands outboundAnswered(CallId call, core::Time now);
   // `by`: "agent" or "customer" (the far end); unanswered calls end as unconnected.
   Commands outboundEnded(CallId call, std::string_view by, std::string_view reason, core::Time now);
@@ -167,6 +257,7 @@ class CallCenter {
   Commands updateAgent(const Agent& agent, core::Time now);
 
   const AgentStatus* agentStatus(AgentKey agent) const;
+  const Agent* agent(AgentKey agent) const;  // as the directory last had it
   const Org& org() const { return org_; }
   const QueueRouter& router() const { return router_; }
   const std::string& language() const { return language_; }
@@ -184,8 +275,15 @@ class CallCenter {
     std::uint64_t play_id = 0;          // of what plays now
     std::uint64_t hold_after_play = 0;  // when this play ends, the hold sound resumes
     std::optional<AgentKey> ringing;
+    std::optional<AgentKey> talking;      // the agent connected now (a transfer changes it)
+    std::optional<AgentKey> transfer_to;  // a transfer rings this agent
+    bool phone_held = false;              // the agent's phone holds (re-INVITE)
+    bool app_held = false;                // the app's hold button
     std::optional<core::Time> held_since;
     bool agent_on_call = false;  // the agent's state is OnCall for this call
+    AgentKey callee = 0;         // an internal call's callee
+    bool callee_ringing = false;  // its state is Ringing for this call
+    bool callee_on_call = false;  // its state is OnCall for this call
     std::optional<core::Time> timers[4];
   };
   struct AgentInfo {
@@ -216,6 +314,13 @@ class CallCenter {
   void leaveQueue(Commands& out, Call& c, core::Time now);
   void finish(Commands& out, Call& c, CallResult result, const char* by, std::string_view reason, core::Time now);
   void endOffer(Call& c, OfferOutcome outcome);
+  // Held = the phone or the app holds; hold time and the held/resumed notices follow it.
+  void updateHold(Commands& out, Call& c, core::Time now);
+  // The transfer's target did not answer (or the call ends): its offer ends as `outcome`.
+  void endTransfer(Commands& out, Call& c, OfferOutcome outcome, core::Time now);
+  Call* talkingCall(CallId call, AgentKey agent);  // a connected call `agent` is talking on
+  void notify(Commands& out, CallNoticeKind kind, const Call& c, AgentKey agent, core::Time now,
+              AgentKey target = 0);
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);
   void updateAvailability(Commands& out, AgentInfo& a, core::Time now);
   bool anyoneLoggedIn(MenuIndex menu) const;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "acd/call_center.hpp"
+#include "acd/center_store.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 
@@ -26,6 +27,27 @@ struct StoredCallback {
   MenuIndex menu = 0;
   core::Time requested{};
   std::optional<core::Time> done;  // K2: when an agent completed it
+  std::optional<AgentKey> done_by;
+  std::optional<CallId> done_call;  // the call whose note completed it
+  std::optional<core::Time> deleted;  // K1: an agent removed it (kept for the record)
+  std::optional<AgentKey> deleted_by;
+};
+
+enum class CallbackStatus { kPending, kDone };
+
+struct CallbackCursor {  // the last callback of the previous page
+  core::Time at{};  // requested (pending) or done (done)
+  std::int64_t id = 0;
+};
+
+// I4: one access to a call's recording (who, when, from where, which bytes).
+struct RecordingAccess {
+  OrgId org = 0;
+  CallId call = 0;
+  AgentKey agent = 0;
+  core::Time at{};
+  std::string client_ip;
+  std::string range;  // the Range header as sent; empty for the whole file
 };
 
 // I1–I3: the history tabs. `mine`: the calls the agent took or made; `unconnected`: the
@@ -69,6 +91,29 @@ class CallRecordStore {
                                                   MenuIndex menu, core::Time at) = 0;
   // K1: the org's pending callbacks, oldest first.
   virtual core::Result<std::vector<StoredCallback>> pendingCallbacks(OrgId org) = 0;
+
+  // G1–G5: the author's note on an ended call of the org, created or replacing the
+  // author's earlier one; returns it as stored. kNotFound: no such ended call in the org;
+  // kForbidden: the author neither answered, took over nor made the call. A note on an
+  // answered call that was dialled for a callback marks that callback done (K2).
+  virtual core::Result<CallNote> saveNote(const NoteWrite& note) = 0;
+  // D2: the org's ended calls with `customer` (CallRecord::customer), newest first,
+  // before `before` when given.
+  virtual core::Result<std::vector<CallRecord>> customerCalls(OrgId org, const std::string& customer,
+                                                              std::optional<HistoryCursor> before,
+                                                              std::size_t limit) = 0;
+  // I4: the audit log of recordings.
+  virtual core::Result<void> logRecordingAccess(const RecordingAccess& access) = 0;
+
+  // K1/K2: pending callbacks oldest first, done ones newest first; deleted ones never.
+  virtual core::Result<std::vector<StoredCallback>> listCallbacks(OrgId org, CallbackStatus status,
+                                                                  std::optional<CallbackCursor> after,
+                                                                  std::size_t limit) = 0;
+  // One callback of the org (deleted ones too); kNotFound for another org's or unknown.
+  virtual core::Result<StoredCallback> findCallback(OrgId org, std::int64_t id) = 0;
+  // K1: removes a callback from the lists, kept as deleted; kNotFound when it is not the
+  // org's or already deleted.
+  virtual core::Result<StoredCallback> deleteCallback(OrgId org, std::int64_t id, AgentKey by, core::Time now) = 0;
 };
 
 }  // namespace sb::acd

@@ -7,6 +7,7 @@
 // offer, an answer, the call's end, the agent's after-call state); writing each in its
 // own transaction would cost an fsync each. `app` queues them to one writer thread that
 // hands whatever is waiting to writeBatch: one transaction, one fsync, in order.
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -17,10 +18,21 @@
 
 namespace sb::acd {
 
+// G1–G5: an agent's note on a call (created, or replacing that agent's earlier one).
+struct NoteWrite {
+  OrgId org = 0;
+  CallId call = 0;
+  AgentKey author = 0;
+  std::string category;
+  std::string text;
+  core::Time at{};
+};
 struct AgentStateWrite {
   OrgId org = 0;
   AgentKey agent = 0;
   StateChange change;
+  // G3: a note saved with the change, all or nothing (Ready/Break from after-call work).
+  std::optional<NoteWrite> note;
 };
 struct CallOpenWrite {  // the call arrived (see CallRecordStore::openCall)
   CallRecord record;
@@ -35,7 +47,7 @@ struct CallbackWrite {
   MenuIndex menu = 0;
   core::Time at{};
 };
-using CenterWrite = std::variant<AgentStateWrite, CallOpenWrite, CallCloseWrite, CallbackWrite>;
+using CenterWrite = std::variant<AgentStateWrite, CallOpenWrite, CallCloseWrite, CallbackWrite, NoteWrite>;
 
 class CenterStore {
  public:

@@ -8,9 +8,11 @@
 //
 // Thread-safe. The changes block until the change is durable, so call them from a
 // worker; get() never waits for I/O and may be called anywhere.
+#include <optional>
 #include <string>
 
 #include "acd/agent_state.hpp"
+#include "acd/center_store.hpp"
 #include "acd/directory.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -39,8 +41,12 @@ class AgentStates {
   // C1/C3: the agent chooses ready, break or acw. Errors: kInvalidInput for another
   // state, kForbidden when logged out, kConflict while Ringing or OnCall, or the
   // store's; on a rule's error nothing changed.
+  // With a note (G3): the note is saved with the change in one transaction; when the
+  // store refuses the note (see acd::CallRecordStore::saveNote) neither is kept. Asking
+  // for the state the agent is in saves the note alone.
   virtual core::Result<acd::AgentStatus> request(acd::OrgId org, acd::AgentKey agent, acd::AgentState to,
-                                                 core::Time now) = 0;
+                                                 core::Time now,
+                                                 std::optional<acd::NoteWrite> note = std::nullopt) = 0;
 };
 
 }  // namespace sb::api

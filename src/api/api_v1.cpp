@@ -1,6 +1,7 @@
 #include "api/api_v1.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <unordered_map>
 
 #include "account/password_policy.hpp"
@@ -8,6 +9,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/api_v1_detail.hpp"
 #include "api/bearer.hpp"
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
@@ -21,7 +23,7 @@ namespace http = boost::beast::http;
 using boost::asio::awaitable;
 using core::ErrorCode;
 
-namespace {
+namespace detail {
 
 // Request bodies must say they are JSON: this also keeps plain HTML forms on other
 // sites from posting to the API (they cannot set this type without a CORS preflight).
@@ -44,6 +46,10 @@ HttpResponse invalidBody(const JsonInput& in) {
                  in.describeProblems());
 }
 
+}  // namespace detail
+
+namespace {
+
 // Errors of setting a password: the policy refused the new one (422 weak-password) or
 // the current one was wrong (403 wrong-password).
 HttpResponse passwordProblem(const core::Error& e) {
@@ -55,6 +61,10 @@ HttpResponse passwordProblem(const core::Error& e) {
   }
   return problemFromError(e);
 }
+
+}  // namespace
+
+namespace detail {
 
 HttpResponse unauthenticated(std::string_view detail) {
   HttpResponse r = problem(http::status::unauthorized, "unauthenticated", "Not authenticated", detail);
@@ -84,16 +94,19 @@ HttpResponse stateProblem(const core::Error& e) {
   return problemFromError(e);
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-             AgentStates& states,
+             AgentStates& states, CallControl& control,
              EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
              const core::Clock& clock, ApiOptions options)
     : accounts_(accounts),
       directory_(directory),
       calls_(calls),
       states_(states),
+      control_(control),
       hub_(hub),
       metrics_(metrics),
       workers_(workers),
@@ -113,7 +126,19 @@ void ApiV1::registerRoutes(Router& router) {
   router.add(http::verb::get, "/api/v1/me/state", bind(&ApiV1::getMyState));
   router.add(http::verb::put, "/api/v1/me/state", bind(&ApiV1::putMyState));
   router.add(http::verb::get, "/api/v1/calls", bind(&ApiV1::listCalls));
+  router.add(http::verb::post, "/api/v1/calls", bind(&ApiV1::postCall));
   router.add(http::verb::get, "/api/v1/calls/{id}", bind(&ApiV1::getCall));
+  router.add(http::verb::get, "/api/v1/calls/{id}/recording", bind(&ApiV1::getRecording));
+  router.add(http::verb::put, "/api/v1/calls/{id}/note", bind(&ApiV1::putNote));
+  router.add(http::verb::post, "/api/v1/calls/{id}/hold", bind(&ApiV1::holdCall));
+  router.add(http::verb::post, "/api/v1/calls/{id}/unhold", bind(&ApiV1::unholdCall));
+  router.add(http::verb::post, "/api/v1/calls/{id}/transfer", bind(&ApiV1::transferCall));
+  router.add(http::verb::post, "/api/v1/calls/{id}/hangup", bind(&ApiV1::hangUpCall));
+  router.add(http::verb::get, "/api/v1/me/call", bind(&ApiV1::getMyCall));
+  router.add(http::verb::get, "/api/v1/agents", bind(&ApiV1::listOrgAgents));
+  router.add(http::verb::get, "/api/v1/callbacks", bind(&ApiV1::listCallbacks));
+  router.add(http::verb::delete_, "/api/v1/callbacks/{id}", bind(&ApiV1::deleteCallback));
+  router.add(http::verb::post, "/api/v1/callbacks/{id}/dial", bind(&ApiV1::dialCallback));
   router.add(http::verb::get, "/api/v1/admin/agents", bind(&ApiV1::listAgents));
   router.add(http::verb::post, "/api/v1/admin/agents", bind(&ApiV1::createAgent));
   router.add(http::verb::patch, "/api/v1/admin/agents/{id}", bind(&ApiV1::patchAgent));
@@ -250,8 +275,21 @@ awaitable<HttpResponse> ApiV1::putMyState(RequestContext& ctx) {
   auto auth = co_await authenticate(ctx, false);
   if (!auth.caller) co_return auth.problem;
   if (auto bad = requireJson(ctx)) co_return *bad;
+  const Caller& c = *auth.caller;
   JsonInput in = JsonInput::parse(ctx.request.body());
   auto state = in.requiredString("state", 16);
+  // G3: the after-call note, saved with the change or not at all.
+  std::optional<acd::NoteWrite> note;
+  if (auto note_in = in.optionalObject("note")) {
+    auto call = note_in->requiredInteger("call", 1, INT64_MAX);
+    auto fields = readNote(*note_in, c.org);
+    note_in->rejectUnknownFields();
+    in.adopt(*note_in);
+    if (call && fields) {
+      note = acd::NoteWrite{c.org.id, static_cast<acd::CallId>(*call), c.agent.key, std::move(fields->category),
+                            std::move(fields->text), {}};
+    }
+  }
   in.rejectUnknownFields();
   if (!in.valid()) co_return invalidBody(in);
   const auto to = acd::parseAgentState(*state);
@@ -260,18 +298,36 @@ awaitable<HttpResponse> ApiV1::putMyState(RequestContext& ctx) {
     co_return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
                       "'state' must be one of \"ready\", \"break\" or \"acw\".");
   }
-  const Caller& c = *auth.caller;
+  bool note_refused = false;
   auto changed = co_await onWorker(workers_, [&]() -> core::Result<acd::AgentStatus> {
     const core::Time now = clock_.now();
+    if (note) {
+      // The note is checked first (its call ended, and it is this agent's), so that a
+      // refused note leaves the state alone; the write itself repeats the check.
+      note->at = now;
+      auto found = calls_.findCall(c.org.id, note->call);
+      if (!found && found.error().code == ErrorCode::kNotFound) {
+        if (auto written = control_.recordsWritten(); !written) return written.error();  // it just ended
+        found = calls_.findCall(c.org.id, note->call);
+      }
+      if (!found) {
+        note_refused = true;
+        return found.error();
+      }
+      if (auto own = noteAuthorCheck(*found, c.agent.key); !own) {
+        note_refused = true;
+        return own.error();
+      }
+    }
     // An authenticated caller is logged in: an agent whose session predates the state
     // (it was restored Offline, or the sweep raced with this session) logs in first.
     if (!states_.get(c.org.id, c.agent.key).loggedIn()) {
       auto logged = states_.login(c.org, c.agent, now);
       if (!logged) return logged;
     }
-    return states_.request(c.org.id, c.agent.key, *to, now);
+    return states_.request(c.org.id, c.agent.key, *to, now, note);
   });
-  if (!changed) co_return stateProblem(changed.error());
+  if (!changed) co_return note_refused ? noteProblem(changed.error()) : stateProblem(changed.error());
   co_return jsonResponse(http::status::ok, stateJson(*changed, c.agent));
 }
 
@@ -391,158 +447,3 @@ awaitable<HttpResponse> ApiV1::resetPassword(RequestContext& ctx) {
 
 }  // namespace sb::api
 
-namespace sb::api {
-namespace {
-
-// A call as the app shows it (docs/openapi.yaml, Call). `agents`: the org's agents by key.
-boost::json::object callJson(const acd::CallRecord& r, const acd::Org& org,
-                             const std::unordered_map<acd::AgentKey, const acd::Agent*>& agents) {
-  auto ms = [](core::Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  auto agentJson = [&](acd::AgentKey key) -> boost::json::value {
-    auto it = agents.find(key);
-    if (it == agents.end()) return nullptr;
-    return boost::json::object{{"id", it->second->id}, {"name", it->second->name}};
-  };
-  boost::json::value menu = nullptr;
-  if (r.menu) {
-    const std::string digit(1, static_cast<char>('0' + *r.menu));
-    for (const acd::Menu& m : org.menus) {
-      if (m.digit == digit) menu = boost::json::object{{"digit", m.digit}, {"name", m.name}};
-    }
-    if (menu.is_null()) menu = boost::json::object{{"digit", digit}, {"name", nullptr}};  // a menu since removed
-  }
-  boost::json::array offers;
-  for (const acd::OfferRecord& o : r.offers) {
-    offers.push_back(boost::json::object{
-        {"agent", agentJson(o.agent)}, {"at", core::toRfc3339(o.at)}, {"outcome", acd::toString(o.outcome)}});
-  }
-  const bool inbound = r.direction == acd::CallDirection::kInbound;
-  return boost::json::object{
-      {"id", static_cast<std::int64_t>(r.call)},
-      {"direction", acd::toString(r.direction)},
-      {"customer", inbound ? r.caller : r.called},
-      {"org_number", inbound ? r.called : r.caller},
-      {"menu", menu},
-      {"agent", r.agent ? agentJson(*r.agent) : boost::json::value(nullptr)},
-      {"result", acd::toString(r.result)},
-      {"arrived_at", core::toRfc3339(r.arrived)},
-      {"answered_at", r.answered ? boost::json::value(core::toRfc3339(*r.answered)) : boost::json::value(nullptr)},
-      {"ended_at", core::toRfc3339(r.ended)},
-      {"wait_ms", ms(r.wait())},
-      {"talk_ms", ms(r.talk())},
-      {"hold_ms", ms(r.hold)},
-      {"ended_by", r.ended_by},
-      {"end_reason", r.end_reason},
-      {"offers", std::move(offers)},
-      {"note", nullptr},  // after-call notes: issue 6 (G1–G5)
-      {"recording_url", r.recording.empty()
-                            ? boost::json::value(nullptr)
-                            : boost::json::value("/api/v1/calls/" + std::to_string(r.call) + "/recording")}};
-}
-
-// The cursor after `r`: "<arrival ms>.<call id>" (parseCursor reads it back; nullopt when malformed).
-std::string cursorOf(const acd::CallRecord& r) {
-  return std::to_string(core::toUnixMillis(r.arrived)) + "." + std::to_string(r.call);
-}
-
-std::optional<acd::HistoryCursor> parseCursor(std::string_view text) {
-  const auto dot = text.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size() || text.size() > 40) return std::nullopt;
-  std::int64_t ms = 0;
-  std::uint64_t id = 0;
-  const auto a = std::from_chars(text.data(), text.data() + dot, ms);
-  const auto b = std::from_chars(text.data() + dot + 1, text.data() + text.size(), id);
-  if (a.ec != std::errc{} || a.ptr != text.data() + dot || b.ec != std::errc{} || b.ptr != text.data() + text.size() ||
-      ms < 0 || id == 0) {
-    return std::nullopt;
-  }
-  return acd::HistoryCursor{core::fromUnixMillis(ms), id};
-}
-
-}  // namespace
-
-awaitable<HttpResponse> ApiV1::listCalls(RequestContext& ctx) {
-  auto auth = co_await authenticate(ctx, false);
-  if (!auth.caller) co_return auth.problem;
-  const Caller& c = *auth.caller;
-  acd::HistoryQuery query;
-  const std::string tab = ctx.queryParam("tab").value_or("mine");
-  if (tab == "mine") {
-    query.tab = acd::HistoryTab::kMine;
-  } else if (tab == "unconnected") {
-    query.tab = acd::HistoryTab::kUnconnected;
-  } else if (tab == "all") {
-    query.tab = acd::HistoryTab::kAll;
-  } else {
-    co_return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
-                      "'tab' must be one of \"mine\", \"unconnected\" or \"all\".");
-  }
-  query.agent = c.agent.key;
-  query.limit = 50;
-  if (auto limit = ctx.queryParam("limit")) {
-    int n = 0;
-    const auto parsed = std::from_chars(limit->data(), limit->data() + limit->size(), n);
-    if (parsed.ec != std::errc{} || parsed.ptr != limit->data() + limit->size() || n < 1 || n > 200) {
-      co_return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
-                        "'limit' must be a whole number from 1 to 200.");
-    }
-    query.limit = static_cast<std::size_t>(n);
-  }
-  if (auto cursor = ctx.queryParam("cursor"); cursor && !cursor->empty()) {
-    query.before = parseCursor(*cursor);
-    if (!query.before) {
-      co_return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
-                        "'cursor' is not one this server gave out: use 'next_cursor' of the previous page.");
-    }
-  }
-  const std::size_t limit = query.limit;
-  query.limit = limit + 1;  // one more tells whether a next page exists
-  auto page = co_await onWorker(workers_, [&]() -> core::Result<std::pair<std::vector<acd::CallRecord>,
-                                                                          std::vector<acd::Agent>>> {
-    auto calls = calls_.callHistory(c.org.id, query);
-    if (!calls) return calls.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return std::make_pair(std::move(*calls), std::move(*agents));
-  });
-  if (!page) co_return problemFromError(page.error());
-  auto& [calls, agents] = *page;
-  std::unordered_map<acd::AgentKey, const acd::Agent*> by_key;
-  for (const acd::Agent& a : agents) by_key[a.key] = &a;
-  const bool more = calls.size() > limit;
-  if (more) calls.resize(limit);
-  boost::json::array items;
-  for (const acd::CallRecord& r : calls) items.push_back(callJson(r, c.org, by_key));
-  boost::json::value next = more ? boost::json::value(cursorOf(calls.back())) : boost::json::value(nullptr);
-  co_return jsonResponse(http::status::ok, boost::json::object{{"items", std::move(items)}, {"next_cursor", next}});
-}
-
-awaitable<HttpResponse> ApiV1::getCall(RequestContext& ctx) {
-  auto auth = co_await authenticate(ctx, false);
-  if (!auth.caller) co_return auth.problem;
-  const Caller& c = *auth.caller;
-  const std::string text = ctx.param("id");
-  std::uint64_t id = 0;
-  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (parsed.ec != std::errc{} || parsed.ptr != text.data() + text.size() || id == 0) {
-    co_return problem(http::status::not_found, "not-found", "Not found", "No such call.");
-  }
-  auto found = co_await onWorker(workers_, [&]() -> core::Result<std::pair<acd::CallRecord, std::vector<acd::Agent>>> {
-    auto call = calls_.findCall(c.org.id, id);
-    if (!call) return call.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return std::make_pair(std::move(*call), std::move(*agents));
-  });
-  if (!found) {
-    if (found.error().code == ErrorCode::kNotFound) {
-      co_return problem(http::status::not_found, "not-found", "Not found", "No such call.");  // or another org's
-    }
-    co_return problemFromError(found.error());
-  }
-  std::unordered_map<acd::AgentKey, const acd::Agent*> by_key;
-  for (const acd::Agent& a : found->second) by_key[a.key] = &a;
-  co_return jsonResponse(http::status::ok, callJson(found->first, c.org, by_key));
-}
-
-}  // namespace sb::api

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP API under /api/v1 (docs/openapi.yaml): sessions, the agent's own account and
-// state, agent administration, the events WebSocket, plus /healthz and /metrics.
+// state, calls and what agents do with them (api_calls.cpp), agent administration, the
+// events WebSocket, plus /healthz and /metrics.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -8,6 +9,7 @@
 #include "acd/call_record_store.hpp"
 #include "acd/directory.hpp"
 #include "api/agent_states.hpp"
+#include "api/call_control.hpp"
 #include "api/event_hub.hpp"
 #include "api/http_types.hpp"
 #include "api/metrics.hpp"
@@ -26,7 +28,7 @@ struct ApiOptions {
 class ApiV1 {
  public:
   ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-        AgentStates& states,
+        AgentStates& states, CallControl& control,
         EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
         const core::Clock& clock, ApiOptions options = {});
   void registerRoutes(Router& router);
@@ -60,14 +62,32 @@ class ApiV1 {
   Response createAgent(RequestContext& ctx);
   Response patchAgent(RequestContext& ctx);
   Response resetPassword(RequestContext& ctx);
+  // api_calls.cpp
   Response listCalls(RequestContext& ctx);
   Response getCall(RequestContext& ctx);
+  Response getMyCall(RequestContext& ctx);
+  Response holdCall(RequestContext& ctx);
+  Response unholdCall(RequestContext& ctx);
+  Response holdOrResume(RequestContext& ctx, bool held);
+  Response transferCall(RequestContext& ctx);
+  Response hangUpCall(RequestContext& ctx);
+  Response listOrgAgents(RequestContext& ctx);
+  Response putNote(RequestContext& ctx);
+  Response getRecording(RequestContext& ctx);
+  Response listCallbacks(RequestContext& ctx);
+  Response deleteCallback(RequestContext& ctx);
+  Response postCall(RequestContext& ctx);
+  Response dialCallback(RequestContext& ctx);
+  // E1–E4: classify `to` (E3 refusals are 403 and a security log line) and dial it.
+  Response dialAndAnswer(RequestContext& ctx, const Caller& caller, std::string to,
+                         std::optional<acd::CallId> from_call, std::optional<std::int64_t> callback);
   boost::asio::awaitable<void> eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip);
 
   account::AccountService& accounts_;
   acd::DirectoryStore& directory_;
   acd::CallRecordStore& calls_;
   AgentStates& states_;
+  CallControl& control_;
   EventHub& hub_;
   Metrics& metrics_;
   boost::asio::thread_pool& workers_;

@@ -1,10 +1,9 @@
 // WebSocket /api/v1/events: authenticated by the session token (Authorization header on
 // the upgrade, or a first message {"type":"auth","token":…} for browsers, which cannot
 // set headers on a WebSocket), kept alive with pings, closed with code 4001 and a reason
-// when the session ends. Later layers publish agent and call events through EventHub.
-#include <deque>
-#include <memory>
-
+// when the session ends. Later layers publish agent and call events through EventHub,
+// which numbers them per session and replays the missed ones to a connection that
+// comes back with `since` (the schema: docs/events.md).
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -15,6 +14,10 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
+#include <deque>
+#include <limits>
+#include <memory>
 
 #include "api/api_v1.hpp"
 #include "api/bearer.hpp"
@@ -48,7 +51,9 @@ class SocketConnection final : public EventConnection,
     wake_.expires_at(std::chrono::steady_clock::time_point::max());
   }
 
-  void send(std::string text) override {
+  void send(std::string text) override { sendEvent(EventText(text)); }
+
+  void sendEvent(EventText text) override {
     boost::asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
       if (self->queue_.size() >= kMaxQueued) {  // a client that stopped reading
         if (!self->closing_) self->closing_ = "too slow";
@@ -71,10 +76,11 @@ class SocketConnection final : public EventConnection,
     auto self = shared_from_this();
     while (!finished_) {
       while (!queue_.empty() && !closing_) {
-        std::string text = std::move(queue_.front());
+        EventText text = std::move(queue_.front());
         queue_.pop_front();
         beast::error_code ec;
-        co_await ws_.async_write(boost::asio::buffer(text), boost::asio::redirect_error(use_awaitable, ec));
+        co_await ws_.async_write(boost::asio::buffer(text.view().data(), text.size()),
+                                 boost::asio::redirect_error(use_awaitable, ec));
         if (ec) {
           finished_ = true;
           co_return;
@@ -127,7 +133,7 @@ class SocketConnection final : public EventConnection,
   WebSocket ws_;
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer watch_;
-  std::deque<std::string> queue_;
+  std::deque<EventText> queue_;
   std::optional<std::string> closing_;
   bool finished_ = false;
 };
@@ -139,9 +145,62 @@ std::string messageType(const boost::json::value& v) {
   return std::string(it->value().get_string());
 }
 
+// A `since` that is above every seq: it always gets a resync.
+constexpr uint64_t kSinceUnknown = std::numeric_limits<uint64_t>::max();
+
+// `?since=` on the upgrade: absent (nullopt value), a decimal number (one too large for
+// 64 bits becomes kSinceUnknown), or not valid.
+struct SinceParam {
+  bool valid = true;
+  std::optional<uint64_t> value;
+};
+
+SinceParam sinceFromQuery(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  for (std::string_view rest = target.substr(q + 1); !rest.empty();) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != "since") continue;
+    // Digits need no percent-decoding; anything else is not a number anyway.
+    const std::string_view raw =
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (raw.empty() || raw.find_first_not_of("0123456789") != std::string_view::npos)
+      return {false, {}};
+    uint64_t n = 0;
+    const auto parsed = std::from_chars(raw.data(), raw.data() + raw.size(), n);
+    return {true, parsed.ec == std::errc::result_out_of_range ? kSinceUnknown : n};
+  }
+  return {};
+}
+
+// `"since"` in the browser's auth message: absent is nullopt; anything but a
+// non-negative integer gets a resync.
+std::optional<uint64_t> sinceFromMessage(const boost::json::object& msg) {
+  auto it = msg.find("since");
+  if (it == msg.end() || it->value().is_null()) return std::nullopt;
+  if (it->value().is_uint64()) return it->value().get_uint64();
+  if (it->value().is_int64() && it->value().get_int64() >= 0)
+    return static_cast<uint64_t>(it->value().get_int64());
+  return kSinceUnknown;
+}
+
 }  // namespace
 
 awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string client_ip) {
+  const SinceParam since_param = sinceFromQuery(req.target());
+  std::optional<uint64_t> since = since_param.value;
+  if (!since_param.valid) {
+    HttpResponse r = problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
+                             "'since' must be a whole number of 0 or more.");
+    r.keep_alive(false);
+    beast::error_code ec;
+    co_await http::async_write(ws.next_layer(), r, boost::asio::redirect_error(use_awaitable, ec));
+    co_return;
+  }
+
   std::optional<std::string> token;
   if (auto t = bearerToken(req)) token = std::string(*t);
   auto authenticateToken = [this](std::string t) { return loadCaller(std::move(t)); };
@@ -184,6 +243,7 @@ awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string c
     if (!jec && messageType(msg) == "auth") {
       if (auto t = msg.get_object().find("token"); t != msg.get_object().end() && t->value().is_string()) {
         token = std::string(t->value().get_string());
+        if (auto s = sinceFromMessage(msg.get_object())) since = s;
         result = co_await authenticateToken(*token);
       }
     }
@@ -199,10 +259,12 @@ awaitable<void> ApiV1::eventsSocket(WebSocket ws, HttpRequest req, std::string c
   websocket::stream_base::timeout live_timeouts{std::chrono::seconds{10}, options_.ws_idle_timeout, true};
   ws.set_option(live_timeouts);
   auto connection = std::make_shared<SocketConnection>(std::move(ws));
+  // The hub sends the hello (with the session's last seq) and the replay.
   hub_.add(connection.get(), caller->org.id, caller->agent.key, caller->session.token_hash,
-           caller->agent.admin);
-  connection->send(boost::json::serialize(boost::json::object{
-      {"type", "hello"}, {"agent", agentSummaryJson(caller->agent, caller->org)}}));
+           caller->agent.admin,
+           boost::json::serialize(boost::json::object{
+               {"type", "hello"}, {"agent", agentSummaryJson(caller->agent, caller->org)}}),
+           since);
   boost::asio::co_spawn(connection->ws().get_executor(), connection->writeLoop(), boost::asio::detached);
   auto still_valid = [authenticateToken, t = *token]() -> awaitable<bool> {
     co_return static_cast<bool>(co_await authenticateToken(t));

@@ -126,7 +126,9 @@ void finalize(HttpResponse& res, unsigned version, bool keep_alive, bool head) {
     res.chunked(false);
     return;
   }
-  res.prepare_payload();
+  // A HEAD answer may come without its body but with the length a GET would have
+  // (fileResponse: no file read for it); that length stays.
+  if (!(head && res.body().empty() && res.has_content_length())) res.prepare_payload();
   if (head) res.body().clear();
 }
 

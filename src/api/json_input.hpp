@@ -30,16 +30,26 @@ class JsonInput {
   std::optional<bool> optionalBool(std::string_view key);
   std::optional<std::vector<std::string>> optionalStringArray(std::string_view key,
                                                               size_t max_items, size_t max_chars);
+  bool has(std::string_view key) const;  // present and not null
+  std::optional<std::int64_t> requiredInteger(std::string_view key, std::int64_t min, std::int64_t max);
+  // A nested object, read with its own getters (problems name it "key.field"); hand the
+  // child back to adopt() once read, so its problems count here.
+  std::optional<JsonInput> optionalObject(std::string_view key);
+  void adopt(const JsonInput& child);
+  // A problem the caller found in a field it read: "'<key>' <what>".
+  void addProblem(std::string_view key, std::string_view what);
   // Call last: every field not asked for is reported as unknown.
   void rejectUnknownFields();
 
  private:
   const boost::json::value* field(std::string_view key, bool required);
+  std::string name(std::string_view key) const;  // as problems name it
   std::optional<std::string> checkString(std::string_view key, const boost::json::value& v,
                                          size_t max_chars, bool allow_control);
   boost::json::value root_;
   std::vector<std::string> known_;
   std::vector<std::string> problems_;
+  std::string prefix_;  // of a nested object: "note."
 };
 
 }  // namespace sb::api

@@ -17,7 +17,7 @@ CallLegs::CallLegs(const LiveSipDirectory& directory, const core::Clock& clock, 
       options_(options),
       center_(center),
       strand_(std::move(strand)),
-      device_calls_(directory, clock, media, prompts, ids, std::move(options), center) {}
+      device_calls_(directory, clock, media, prompts, ids, std::move(options), center, strand_) {}
 
 void CallLegs::attach(sip::SipEndpoint& endpoint) {
   endpoint_ = &endpoint;
@@ -253,30 +253,42 @@ void CallLegs::onLegAnswered(sip::LegId leg, const std::string& sdp) {
     center_.ringFailed(c->id, agent);
     return;
   }
-  // The offer becomes the agent's side; the contact center decides whether it connects.
-  c->agent_side = std::move(c->offer);
-  c->agent_side.audio = *audio;
+  // The contact center decides whether it connects (connect() takes the side over).
+  c->answering_side = std::move(c->offer);
+  c->answering_side.audio = *audio;
+  c->answering = agent;
   c->offer = Side{};
   c->ringing.reset();
-  c->agent = agent;
-  configureSide(media_, c->agent_side);
+  configureSide(media_, c->answering_side);
   center_.agentAnswered(c->id, agent);
-  if (!c->connected && findCall(c->id) == c) {
+  if (c->answering && findCall(c->id) == c) {
     // The call moved on meanwhile (the customer left, the offer was withdrawn): the
     // phone that answered late is hung up.
-    by_leg_.erase(c->agent_side.sip);
-    by_media_.erase(c->agent_side.media);
-    endpoint_->hangup(c->agent_side.sip, now);
-    closeLegLogged(media_, c->agent_side.media, c->id, "agent");
-    c->agent_side = Side{};
-    c->agent.reset();
+    closeSide(*c, c->answering_side, "agent");
+    c->answering.reset();
   }
 }
 
-std::string CallLegs::connect(acd::CallId id, acd::AgentKey agent) {
+std::string CallLegs::connect(acd::CallId id, acd::AgentKey agent, bool transfer) {
   auto c = findCall(id);
-  if (!c || c->agent != agent || c->agent_side.media == 0) return {};
+  if (!c || c->answering != agent || c->answering_side.media == 0) return {};
+  if (transfer) {  // the agent who transferred it leaves; the new one takes its place
+    closeSide(*c, c->agent_side, "agent");
+    c->agent_holds = false;
+  }
+  c->agent_side = std::move(c->answering_side);
+  c->answering_side = Side{};
+  c->answering.reset();
+  c->agent = agent;
   c->connected = true;
+  if (transfer) {
+    // The customer hears the transfer's hold sound until the contact center lets go
+    // (HoldCustomer false), then the new agent.
+    updateHold(*c);
+    if (!c->recording.empty()) media_.recordAgentLeg(c->media, c->agent_side.media);
+    core::logInfo("call transferred", {{"call", static_cast<int64_t>(id)}});
+    return c->recording;
+  }
   media_.stopPlay(c->customer.media);
   media_.bridge(c->customer.media, c->agent_side.media);
   if (options_.recordings_dir.empty()) return {};
@@ -284,6 +296,20 @@ std::string CallLegs::connect(acd::CallId id, acd::AgentKey agent) {
   media_.startRecording(c->media, c->recording, c->customer.media, c->agent_side.media);
   core::logInfo("call answered", {{"call", static_cast<int64_t>(id)}, {"recording", c->recording}});
   return c->recording;
+}
+
+void CallLegs::dialOut(acd::CallId call, const std::string& agent_aor, const DialRoute& route) {
+  device_calls_.dialOut(call, agent_aor, route);
+}
+
+void CallLegs::holdCustomer(acd::CallId id, bool held) {
+  auto c = findCall(id);
+  if (!c) {
+    device_calls_.holdCustomer(id, held);
+    return;
+  }
+  c->center_holds = held;
+  updateHold(*c);
 }
 
 void CallLegs::onLegFailed(sip::LegId leg, int status) {
@@ -320,6 +346,11 @@ void CallLegs::onLegEnded(sip::LegId leg, sip::LegEnd how) {
   } else if (leg == c->agent_side.sip) {
     c->agent_side.sip = 0;
     center_.agentHungUp(c->id, endReason(how));
+    // A blind transfer goes on without this agent: its media leg ends now.
+    if (findCall(c->id) == c && c->agent_side.sip == 0 && c->agent_side.media != 0) {
+      closeSide(*c, c->agent_side, "agent");
+      c->agent_holds = false;
+    }
   } else if (leg == c->offer.sip && c->ringing) {
     const acd::AgentKey agent = *c->ringing;
     c->offer.sip = 0;
@@ -342,10 +373,14 @@ void CallLegs::closeSide(Call& c, Side& side, const char* who) {
 
 void CallLegs::hangUp(acd::CallId id) {
   auto c = findCall(id);
-  if (!c) return;
+  if (!c) {
+    device_calls_.hangUp(id);
+    return;
+  }
   dropOffer(*c);
   closeSide(*c, c->customer, "customer");  // an unanswered customer gets 480 (hangup)
   closeSide(*c, c->agent_side, "agent");
+  closeSide(*c, c->answering_side, "agent");
   closeCallLogged(media_, c->media, c->id);
   by_id_.erase(id);
   core::logInfo("call ended", {{"call", static_cast<int64_t>(id)}});
@@ -394,19 +429,16 @@ void CallLegs::onBindingsChanged(std::string_view aor_key, size_t count) {
 
 // ---- re-INVITEs: answered here -----------------------------------------------------------
 
-void CallLegs::startHold(Call& c) {
-  if (c.agent_holds) return;
-  c.agent_holds = true;
-  center_.holdChanged(c.id, true);
-  playHoldSound(media_, prompts_, c.domain, c.customer.media);
-}
-
-void CallLegs::stopHold(Call& c) {
-  if (!c.agent_holds) return;
-  c.agent_holds = false;
-  center_.holdChanged(c.id, false);
-  media_.stopPlay(c.customer.media);
-  media_.bridge(c.customer.media, c.agent_side.media);
+void CallLegs::updateHold(Call& c) {
+  const bool held = c.agent_holds || c.center_holds || c.agent_side.media == 0;
+  if (held == c.held) return;
+  c.held = held;
+  if (held) {
+    playHoldSound(media_, prompts_, c.domain, c.customer.media);
+  } else {
+    media_.stopPlay(c.customer.media);
+    media_.bridge(c.customer.media, c.agent_side.media);
+  }
 }
 
 void CallLegs::onLegOffer(sip::LegId leg, const std::string& sdp) {
@@ -431,12 +463,10 @@ void CallLegs::onLegOffer(sip::LegId leg, const std::string& sdp) {
   configureSide(media_, *side);
   endpoint_->answerOffer(leg, sip::serializeSdp(answer->sdp), now);
   // The agent's phone holds: the customer hears the hold sound, not the agent.
-  if (side == &c->agent_side && c->connected) {
-    if (answer->audio.remote_hold) {
-      startHold(*c);
-    } else {
-      stopHold(*c);
-    }
+  if (side == &c->agent_side && c->connected && c->agent_holds != answer->audio.remote_hold) {
+    c->agent_holds = answer->audio.remote_hold;
+    center_.holdChanged(c->id, c->agent_holds);  // hold time and the held/resumed events
+    updateHold(*c);
   }
 }
 

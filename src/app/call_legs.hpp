@@ -8,10 +8,12 @@
 // the customer's number in From, the menu as display name and an Alert-Info that phones
 // can map to a distinct ring (D1); the agent's answer bridges the two legs and starts the
 // recording (customer left, agent right). A re-INVITE is answered here, never passed
-// on: when the agent's phone holds, the customer hears the hold sound and nothing of the
-// agent until it resumes.
+// on: when the agent's phone holds (or the app does: holdCustomer), the customer hears
+// the hold sound and nothing of the agent until it resumes. A transfer rings a second
+// agent while the first stays on the call; the second's answer replaces the first's
+// leg in the bridge and in the recording.
 //
-// Calls an agent's phone makes (to a customer, through the trunk) go to DeviceCalls.
+// An agent's own calls (its phone's or the app's dials) go to DeviceCalls.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,8 +67,10 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   void stopPlaying(acd::CallId call) override;
   void ring(acd::CallId call, acd::AgentKey agent, const RingTarget& target) override;
   void stopRinging(acd::CallId call, acd::AgentKey agent) override;
-  std::string connect(acd::CallId call, acd::AgentKey agent) override;
+  std::string connect(acd::CallId call, acd::AgentKey agent, bool transfer) override;
+  void holdCustomer(acd::CallId call, bool held) override;
   void hangUp(acd::CallId call) override;
+  void dialOut(acd::CallId call, const std::string& agent_aor, const DialRoute& route) override;
 
   std::size_t calls() const { return by_id_.size(); }
 
@@ -85,10 +89,15 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
     std::optional<acd::AgentKey> ringing;
     Side offer;
     sip::SessionDescription offer_sdp;
-    std::optional<acd::AgentKey> agent;
+    // The agent whose phone just answered, until the contact center connects it.
+    std::optional<acd::AgentKey> answering;
+    Side answering_side;
+    std::optional<acd::AgentKey> agent;  // connected
     Side agent_side;
     bool connected = false;
-    bool agent_holds = false;
+    bool agent_holds = false;   // the agent's phone holds (re-INVITE)
+    bool center_holds = false;  // the contact center holds (the app's button, a transfer ringing)
+    bool held = false;          // the customer hears the hold sound
     std::string recording;
   };
 
@@ -97,8 +106,8 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   std::shared_ptr<Call> findCall(acd::CallId call) const;
   void closeSide(Call& c, Side& side, const char* who);
   void dropOffer(Call& c);
-  void startHold(Call& c);
-  void stopHold(Call& c);
+  // The hold sound while the phone or the contact center holds, else the bridge.
+  void updateHold(Call& c);
   // Posts an event to the contact center after the current command finished (a
   // command's own consequences never re-enter the contact center mid-way).
   template <class F>
@@ -113,7 +122,7 @@ class CallLegs final : public sip::LegListener, public sip::RegistrarListener, p
   ContactCenter& center_;
   boost::asio::any_io_executor strand_;
   sip::SipEndpoint* endpoint_ = nullptr;
-  DeviceCalls device_calls_;  // calls from agents' phones
+  DeviceCalls device_calls_;  // agents' own calls
   std::unordered_map<sip::LegId, std::shared_ptr<Call>> by_leg_;
   std::unordered_map<media::MediaLegId, std::shared_ptr<Call>> by_media_;
   std::unordered_map<acd::CallId, std::shared_ptr<Call>> by_id_;

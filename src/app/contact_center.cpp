@@ -1,9 +1,13 @@
 #include "app/contact_center.hpp"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <future>
+#include <utility>
 #include <type_traits>
 
+#include "acd/dial_plan.hpp"
+#include "api/call_events.hpp"
 #include "core/log.hpp"
 #include "media/prompt_library.hpp"
 
@@ -64,13 +68,15 @@ ContactCenter::ContactCenter(boost::asio::any_io_executor strand, acd::AgentStat
       clock_(clock),
       options_(options),
       writer_(store),
-      timer_(strand_) {}
+      timer_(strand_),
+      waiting_timer_(strand_) {}
 
 ContactCenter::~ContactCenter() { stop(); }
 
 void ContactCenter::stop() {
   stopped_ = true;
   timer_.cancel();
+  waiting_timer_.cancel();
   writer_.close();
 }
 
@@ -179,7 +185,8 @@ void ContactCenter::publishStatus(acd::AgentKey agent, const acd::AgentStatus& s
   live_[agent].second = status;
 }
 
-void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group) {
+void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group,
+                            std::optional<acd::NoteWrite> note) {
   OrgCenter* oc = findOrg(org);
   for (acd::Command& command : commands) {
     std::visit(
@@ -209,6 +216,7 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
             target.caller = c.caller;
             target.menu_name = c.menu_name;
             target.timeout = c.timeout;
+            target.transfer = c.transfer;
             if (telephony_) {
               telephony_->ring(c.call, c.agent, target);
             } else {
@@ -219,9 +227,20 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
             if (telephony_) telephony_->stopRinging(c.call, c.agent);
           } else if constexpr (std::is_same_v<T, acd::ConnectAgent>) {
             if (telephony_) {
-              std::string path = telephony_->connect(c.call, c.agent);
+              std::string path = telephony_->connect(c.call, c.agent, c.transfer);
               if (!path.empty()) recordings_[c.call] = std::move(path);
             }
+          } else if constexpr (std::is_same_v<T, acd::HoldCustomer>) {
+            if (telephony_) telephony_->holdCustomer(c.call, c.held);
+          } else if constexpr (std::is_same_v<T, acd::DialOut>) {
+            auto route = pending_routes_.find(c.call);
+            if (telephony_ && route != pending_routes_.end()) {
+              telephony_->dialOut(c.call, agentId(c.agent) + "@" + route->second.org_domain, route->second);
+            } else {
+              boost::asio::post(strand_, [this, call = c.call] { outboundEnded(call, "system", "failed"); });
+            }
+          } else if constexpr (std::is_same_v<T, acd::CallNotice>) {
+            publishNotice(org, c);
           } else if constexpr (std::is_same_v<T, acd::HangUpCall>) {
             if (telephony_) telephony_->hangUp(c.call);
           } else if constexpr (std::is_same_v<T, acd::StartTimer>) {
@@ -234,7 +253,9 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
             }
             const std::string id = agentId(c.agent);
             if (group) group->add();
-            writer_.write(acd::AgentStateWrite{org, c.agent, c.change},
+            std::optional<acd::NoteWrite> with;
+            if (note && note->author == c.agent) with = std::exchange(note, std::nullopt);
+            writer_.write(acd::AgentStateWrite{org, c.agent, c.change, std::move(with)},
                           [this, org, agent = c.agent, id, change = c.change, group](const Result<void>& r) {
                             // Published once stored: a client never sees a state that a
                             // crash could take back.
@@ -256,15 +277,27 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
             writer_.write(acd::CallCloseWrite{std::move(record)});
           } else if constexpr (std::is_same_v<T, acd::SaveCallback>) {
             core::logInfo("callback requested", {{"call", static_cast<int64_t>(c.call)}, {"number", c.number}});
-            writer_.write(acd::CallbackWrite{org, c.call, c.number, c.menu, c.at});
+            std::string event =
+                oc ? api::callbackCreatedEvent(oc->center->org(), c.call, c.number, c.menu, c.at) : std::string();
+            writer_.write(acd::CallbackWrite{org, c.call, c.number, c.menu, c.at},
+                          [this, org, event = std::move(event)](const Result<void>& r) {
+                            if (r && !event.empty()) hub_.publish(org, event);
+                          });
           }
         },
         command);
+  }
+  if (note) {  // no state changed (the agent asked for the state it is in): the note alone
+    if (group) group->add();
+    writer_.write(std::move(*note), [group](const Result<void>& r) {
+      if (group) group->finished(r);
+    });
   }
   if (oc != nullptr) {  // kept per org so that a command batch costs O(1) here, not O(orgs)
     const std::size_t now_waiting = oc->center->router().waiting();
     waiting_total_ = waiting_total_ - oc->waiting + now_waiting;
     oc->waiting = now_waiting;
+    noteWaiting(*oc);
   }
   {
     std::lock_guard lock(live_mu_);
@@ -272,6 +305,61 @@ void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::s
     live_waiting_ = waiting_total_;
   }
   if (after_commands_) after_commands_();
+}
+
+// ---- events -------------------------------------------------------------------------------
+
+void ContactCenter::publishAfterWrites(std::function<void()> publish) {
+  writer_.barrier([publish = std::move(publish)](const Result<void>&) { publish(); });
+}
+
+void ContactCenter::publishNotice(acd::OrgId org, const acd::CallNotice& notice) {
+  OrgCenter* oc = findOrg(org);
+  if (oc == nullptr) return;
+  std::string event =
+      api::callNoticeEvent(notice, oc->center->org(), [this](acd::AgentKey key) { return agentId(key); });
+  if (event.empty()) return;
+  // The agents concerned (and the org's admins): for the end, every agent it rang.
+  std::vector<acd::AgentKey> agents;
+  auto add = [&](acd::AgentKey key) {
+    if (key != 0 && std::find(agents.begin(), agents.end(), key) == agents.end()) agents.push_back(key);
+  };
+  add(notice.agent);
+  add(notice.target);
+  if (notice.kind == acd::CallNoticeKind::kEnded) {
+    for (const acd::OfferRecord& o : notice.record.offers) add(o.agent);
+    if (notice.record.agent) add(*notice.record.agent);
+  }
+  publishAfterWrites([this, org, agents = std::move(agents), event = std::move(event)] {
+    hub_.publishToAgentsAndAdmins(org, agents, event);
+  });
+}
+
+void ContactCenter::noteWaiting(OrgCenter& oc) {
+  for (acd::MenuIndex m = 0; m < acd::kMenuCount; ++m) {
+    const std::size_t n = oc.center->router().waiting(m);
+    if (n != oc.menu_waiting[m]) {
+      oc.menu_waiting[m] = n;
+      oc.waiting_changed = true;
+    }
+  }
+  if (!oc.waiting_changed || waiting_armed_ || stopped_) return;
+  // A busy org changes its queues hundreds of times a second: its apps hear the
+  // counts at most every 250 ms, never a stale one for longer.
+  waiting_armed_ = true;
+  waiting_timer_.expires_after(std::chrono::milliseconds(250));
+  waiting_timer_.async_wait([this](boost::system::error_code ec) {
+    waiting_armed_ = false;
+    if (!ec) flushWaiting();
+  });
+}
+
+void ContactCenter::flushWaiting() {
+  for (auto& [id, oc] : orgs_) {
+    if (!oc.waiting_changed) continue;
+    oc.waiting_changed = false;
+    hub_.publish(id, api::queueWaitingEvent(oc.center->org(), oc.menu_waiting));
+  }
 }
 
 // ---- timers --------------------------------------------------------------------------------
@@ -365,6 +453,95 @@ void ContactCenter::holdChanged(acd::CallId call, bool held) {
   if (acd::CallCenter* c = centerOfCall(call)) execute(c->org().id, c->holdChanged(call, held, clock_.now()));
 }
 
+std::optional<std::pair<acd::OrgId, acd::AgentKey>> ContactCenter::agentOfAor(std::string_view aor) {
+  const auto at = aor.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  auto org = org_by_domain_.find(std::string(aor.substr(at + 1)));
+  if (org == org_by_domain_.end()) return std::nullopt;
+  OrgCenter* oc = findOrg(org->second);
+  if (oc == nullptr) return std::nullopt;
+  auto agent = oc->by_id.find(std::string(aor.substr(0, at)));
+  if (agent == oc->by_id.end()) return std::nullopt;
+  return std::make_pair(org->second, agent->second);
+}
+
+Result<DialRoute> ContactCenter::startDial(acd::OrgId org, acd::AgentKey agent, acd::CallId call,
+                                           const acd::DialTarget& target, bool from_app,
+                                           std::optional<acd::CallId> from_call, std::optional<std::int64_t> callback) {
+  OrgCenter* oc = findOrg(org);
+  if (oc == nullptr) return core::makeError(ErrorCode::kNotFound, "no such org");
+  const acd::Org& o = oc->center->org();
+  const acd::Agent* caller = oc->center->agent(agent);
+  if (caller == nullptr) return core::makeError(ErrorCode::kNotFound, "no such agent");
+  DialRoute route;
+  route.org_domain = o.domain;
+  acd::OutboundCall spec;
+  spec.from_app = from_app;
+  spec.from_call = from_call;
+  spec.callback = callback;
+  if (const auto* ext = std::get_if<acd::ExtensionDial>(&target)) {
+    auto callee = oc->by_id.find(ext->agent_id);
+    if (callee == oc->by_id.end()) return core::makeError(ErrorCode::kNotFound, "no such agent");
+    spec.direction = acd::CallDirection::kInternal;
+    spec.caller_id = caller->id;
+    spec.number = ext->agent_id;
+    spec.callee = callee->second;
+    route.kind = DialRoute::Kind::kAgent;
+    route.agent_aor = ext->agent_id + "@" + o.domain;
+    route.caller_id = caller->id;
+    route.caller_name = caller->name;
+  } else if (const auto* number = std::get_if<acd::DomesticDial>(&target)) {
+    if (o.numbers.empty()) {
+      return core::makeError(ErrorCode::kUnavailable, "The organization has no number to call from.");
+    }
+    spec.caller_id = o.numbers.front();
+    spec.number = number->national;
+    route.kind = DialRoute::Kind::kTrunk;
+    route.number = number->national;
+    route.caller_id = o.numbers.front();
+  } else {
+    return core::makeError(ErrorCode::kInvalidInput, "not a number or an agent");
+  }
+  const core::Time now = clock_.now();
+  auto commands = oc->center->dialStarted(call, agent, spec, now);
+  if (!commands) return commands.error();
+  calls_[call] = org;
+  acd::CallRecord open;
+  open.call = call;
+  open.org = org;
+  open.direction = spec.direction;
+  open.caller = spec.caller_id;
+  open.called = spec.number;
+  open.agent = agent;
+  open.arrived = now;
+  open.from_call = from_call;
+  open.callback = callback;
+  writer_.write(acd::CallOpenWrite{std::move(open)});
+  pending_routes_[call] = route;  // for DialOut, when the commands run
+  execute(org, std::move(*commands));
+  pending_routes_.erase(call);
+  return route;
+}
+
+Result<DialRoute> ContactCenter::deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed) {
+  auto who = agentOfAor(aor);
+  if (!who) return core::makeError(ErrorCode::kNotFound, "no such agent");
+  OrgCenter* oc = findOrg(who->first);
+  const acd::DialTarget target = acd::classifyDial(
+      oc->center->org(), typed, [oc](std::string_view id) { return oc->by_id.count(std::string(id)) != 0; });
+  if (const auto* refused = std::get_if<acd::RefusedDial>(&target)) {
+    // E3: a security event, for whoever audits the org's calls.
+    core::logWarn("security: dial refused", {{"org", oc->center->org().name}, {"aor", std::string(aor)},
+                                             {"via", "phone"}, {"number", typed},
+                                             {"reason", acd::toString(refused->reason)}});
+    return core::makeError(ErrorCode::kForbidden, refused->message);
+  }
+  if (const auto* invalid = std::get_if<acd::InvalidDial>(&target)) {
+    return core::makeError(ErrorCode::kInvalidInput, invalid->message);
+  }
+  return startDial(who->first, who->second, call, target, false, std::nullopt, std::nullopt);
+}
+
 bool ContactCenter::outboundStarted(acd::CallId call, std::string_view aor, const std::string& caller_id,
                                     const std::string& number) {
   const auto at = aor.rfind('@');
@@ -423,10 +600,10 @@ acd::AgentStatus ContactCenter::get(acd::OrgId org, acd::AgentKey agent) const {
 
 Result<acd::AgentStatus> ContactCenter::changeOnStrand(
     acd::OrgId org, acd::AgentKey agent,
-    std::function<Result<acd::Commands>(acd::CallCenter&, core::Time)> step) {
+    std::function<Result<acd::Commands>(acd::CallCenter&, core::Time)> step, std::optional<acd::NoteWrite> note) {
   auto promise = std::make_shared<std::promise<Result<acd::AgentStatus>>>();
   auto future = promise->get_future();
-  boost::asio::post(strand_, [this, org, agent, step = std::move(step), promise] {
+  boost::asio::post(strand_, [this, org, agent, step = std::move(step), promise, note = std::move(note)]() mutable {
     OrgCenter* oc = findOrg(org);
     if (oc == nullptr || oc->center->agentStatus(agent) == nullptr) {
       promise->set_value(core::makeError(ErrorCode::kNotFound, "no such agent"));
@@ -447,9 +624,14 @@ Result<acd::AgentStatus> ContactCenter::changeOnStrand(
         promise->set_value(after);
       }
     };
-    execute(org, std::move(*commands), group);
+    execute(org, std::move(*commands), group, std::move(note));
     group->seal();
   });
+  return awaitStrand(future);
+}
+
+template <class T>
+Result<T> ContactCenter::awaitStrand(std::future<Result<T>>& future) {
   // The strand answers in microseconds and the writer within a commit; a server that
   // cannot do either in this long is stopping or stuck, and the caller hears so.
   if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
@@ -460,6 +642,98 @@ Result<acd::AgentStatus> ContactCenter::changeOnStrand(
   } catch (const std::future_error&) {  // the strand stopped before it ran
     return core::makeError(ErrorCode::kUnavailable, "The server is stopping.");
   }
+}
+
+Result<void> ContactCenter::commandOnStrand(acd::OrgId org,
+                                            std::function<Result<acd::Commands>(acd::CallCenter&, core::Time)> step) {
+  auto promise = std::make_shared<std::promise<Result<void>>>();
+  auto future = promise->get_future();
+  boost::asio::post(strand_, [this, org, step = std::move(step), promise] {
+    OrgCenter* oc = findOrg(org);
+    if (oc == nullptr) {
+      promise->set_value(core::makeError(ErrorCode::kNotFound, "no such org"));
+      return;
+    }
+    auto commands = step(*oc->center, clock_.now());
+    if (!commands) {
+      promise->set_value(commands.error());
+      return;
+    }
+    auto group = std::make_shared<WriteGroup>();
+    group->done = [promise](std::optional<core::Error> error) {
+      if (error) {
+        promise->set_value(*error);
+      } else {
+        promise->set_value(core::okResult());
+      }
+    };
+    execute(org, std::move(*commands), group);
+    group->seal();
+  });
+  return awaitStrand(future);
+}
+
+Result<std::optional<acd::LiveCall>> ContactCenter::liveCall(acd::OrgId org, acd::AgentKey agent) {
+  auto promise = std::make_shared<std::promise<Result<std::optional<acd::LiveCall>>>>();
+  auto future = promise->get_future();
+  boost::asio::post(strand_, [this, org, agent, promise] {
+    OrgCenter* oc = findOrg(org);
+    if (oc == nullptr) {
+      promise->set_value(std::optional<acd::LiveCall>());
+      return;
+    }
+    auto live = oc->center->liveCallOf(agent);
+    if (live) {  // the recording so far, where the contact center keeps it
+      if (auto it = recordings_.find(live->record.call); it != recordings_.end()) live->record.recording = it->second;
+    }
+    promise->set_value(std::move(live));
+  });
+  return awaitStrand(future);
+}
+
+Result<void> ContactCenter::hold(acd::OrgId org, acd::AgentKey agent, acd::CallId call, bool held) {
+  return commandOnStrand(org, [=](acd::CallCenter& c, core::Time now) { return c.holdRequested(call, agent, held, now); });
+}
+
+Result<void> ContactCenter::transfer(acd::OrgId org, acd::AgentKey agent, acd::CallId call, acd::AgentKey target) {
+  return commandOnStrand(
+      org, [=](acd::CallCenter& c, core::Time now) { return c.transferRequested(call, agent, target, now); });
+}
+
+Result<void> ContactCenter::hangUp(acd::OrgId org, acd::AgentKey agent, acd::CallId call) {
+  return commandOnStrand(org, [=](acd::CallCenter& c, core::Time now) { return c.hangUpRequested(call, agent, now); });
+}
+
+Result<acd::CallId> ContactCenter::dial(acd::OrgId org, acd::AgentKey agent, const DialRequest& request) {
+  auto promise = std::make_shared<std::promise<Result<acd::CallId>>>();
+  auto future = promise->get_future();
+  boost::asio::post(strand_, [this, org, agent, request, promise] {
+    const acd::CallId call = newCallId();
+    auto route = startDial(org, agent, call, request.target, true, request.from_call, request.callback);
+    if (!route) {
+      promise->set_value(route.error());
+      return;
+    }
+    // The open record is queued before anything else of the call: answer once it is kept.
+    writer_.barrier([promise, call](const Result<void>& r) {
+      if (r) {
+        promise->set_value(call);
+      } else {
+        promise->set_value(r.error());
+      }
+    });
+  });
+  return awaitStrand(future);
+}
+
+Result<void> ContactCenter::recordsWritten() {
+  // Through the strand first: a call that ended there has queued its record by then.
+  auto promise = std::make_shared<std::promise<Result<void>>>();
+  auto future = promise->get_future();
+  boost::asio::post(strand_, [this, promise] {
+    writer_.barrier([promise](const Result<void>& r) { promise->set_value(r); });
+  });
+  return awaitStrand(future);
 }
 
 Result<acd::AgentStatus> ContactCenter::login(const acd::Org& org, const acd::Agent& agent, core::Time) {
@@ -490,13 +764,13 @@ Result<acd::AgentStatus> ContactCenter::logout(acd::OrgId org, acd::AgentKey age
 }
 
 Result<acd::AgentStatus> ContactCenter::request(acd::OrgId org, acd::AgentKey agent, acd::AgentState to,
-                                                core::Time) {
+                                                core::Time, std::optional<acd::NoteWrite> note) {
   if (get(org, agent).state() == acd::AgentState::kOffline) {
     return core::makeError(ErrorCode::kForbidden, "the agent is logged out");
   }
-  return changeOnStrand(org, agent, [agent, to](acd::CallCenter& c, core::Time now) {
-    return c.agentRequested(agent, to, now);
-  });
+  return changeOnStrand(
+      org, agent, [agent, to](acd::CallCenter& c, core::Time now) { return c.agentRequested(agent, to, now); },
+      std::move(note));
 }
 
 Result<int> ContactCenter::sweep(core::Time now) {

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,7 @@
 #include "acd/call_center.hpp"
 #include "acd/center_store.hpp"
 #include "api/agent_states.hpp"
+#include "api/call_control.hpp"
 #include "api/event_hub.hpp"
 #include "app/center_writer.hpp"
 #include "app/sip_directory.hpp"
@@ -41,6 +43,17 @@ struct RingTarget {
   std::string caller;     // the customer's number (From)
   std::string menu_name;  // the menu the customer chose (From's display name)
   core::Duration timeout{};
+  bool transfer = false;  // another agent is transferring the call (F4)
+};
+
+// Where an agent's own call goes (E1, E3, N6), decided by the contact center's dial plan.
+struct DialRoute {
+  enum class Kind { kTrunk, kAgent } kind = Kind::kTrunk;
+  std::string number;       // kTrunk: the national number for the trunk
+  std::string agent_aor;    // kAgent: "<callee id>@<org domain>", whose devices ring
+  std::string caller_id;    // From's user: the org's number (trunk) or the calling agent's ID
+  std::string caller_name;  // From's display name: the calling agent's name (kAgent)
+  std::string org_domain;   // recordings folder, From's domain towards agents
 };
 
 // The telephony half of the commands (implemented by CallLegs on the same strand). Each
@@ -57,9 +70,17 @@ class CenterTelephony {
   virtual void ring(acd::CallId call, acd::AgentKey agent, const RingTarget& target) = 0;
   virtual void stopRinging(acd::CallId call, acd::AgentKey agent) = 0;
   // Bridge the answered agent and start recording; returns the recording's path (empty
-  // when not recording).
-  virtual std::string connect(acd::CallId call, acd::AgentKey agent) = 0;
+  // when not recording). A transfer (F4): the agent who answered replaces the one
+  // talking, whose leg ends; the recording goes on (the same path is returned).
+  virtual std::string connect(acd::CallId call, acd::AgentKey agent, bool transfer) = 0;
+  // F3/F4: the contact center holds the customer (hold sound, nothing of the agent) or
+  // takes them back (unless the agent's phone holds).
+  virtual void holdCustomer(acd::CallId call, bool held) = 0;
   virtual void hangUp(acd::CallId call) = 0;
+  // E1 from the app: ring `agent_aor`'s devices (the agent's own phone) showing
+  // `route`'s target, then, once answered, dial `route`; outcomes come back as
+  // outboundAnswered / outboundEnded.
+  virtual void dialOut(acd::CallId call, const std::string& agent_aor, const DialRoute& route) = 0;
 };
 
 struct ContactCenterCounts {
@@ -70,7 +91,7 @@ struct ContactCenterCounts {
   std::uint64_t writes_failed = 0;
 };
 
-class ContactCenter final : public api::AgentStates {
+class ContactCenter final : public api::AgentStates, public api::CallControl {
  public:
   // Whether the agent still has a session that has not expired at `now`.
   using SessionCheck = std::function<core::Result<bool>(acd::AgentKey agent, core::Time now)>;
@@ -111,6 +132,14 @@ class ContactCenter final : public api::AgentStates {
   // (E2). False when the aor is no agent the contact center knows (nothing happened).
   bool outboundStarted(acd::CallId call, std::string_view aor, const std::string& caller_id,
                        const std::string& number);
+  // An agent's phone (`aor`) dialled `typed` (the Request-URI's user part) under an id
+  // from newCallId(): the dial plan decides (E3: an international number is refused,
+  // with a security log line; N6: another agent's ID is an internal call) and the call
+  // is the contact center's from now (the agent OnCall). Errors: kForbidden
+  // (international: the message says so), kInvalidInput (not a number), kConflict (the
+  // colleague is busy), kNotFound (no such agent aor), kUnavailable (no org number to
+  // call from). Nothing happened on an error.
+  core::Result<DialRoute> deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed);
   void outboundAnswered(acd::CallId call, std::string recording);
   // `by`: "agent" or "customer"; `reason` as acd::CallRecord::end_reason.
   void outboundEnded(acd::CallId call, std::string_view by, std::string_view reason);
@@ -129,7 +158,16 @@ class ContactCenter final : public api::AgentStates {
   core::Result<acd::AgentStatus> login(const acd::Org& org, const acd::Agent& agent, core::Time now) override;
   core::Result<acd::AgentStatus> logout(acd::OrgId org, acd::AgentKey agent, core::Time now) override;
   core::Result<acd::AgentStatus> request(acd::OrgId org, acd::AgentKey agent, acd::AgentState to,
-                                         core::Time now) override;
+                                         core::Time now, std::optional<acd::NoteWrite> note = std::nullopt) override;
+
+  // ---- api::CallControl (any thread but the strand; blocks until durable) ----
+  core::Result<std::optional<acd::LiveCall>> liveCall(acd::OrgId org, acd::AgentKey agent) override;
+  core::Result<void> hold(acd::OrgId org, acd::AgentKey agent, acd::CallId call, bool held) override;
+  core::Result<void> transfer(acd::OrgId org, acd::AgentKey agent, acd::CallId call,
+                              acd::AgentKey target) override;
+  core::Result<void> hangUp(acd::OrgId org, acd::AgentKey agent, acd::CallId call) override;
+  core::Result<acd::CallId> dial(acd::OrgId org, acd::AgentKey agent, const DialRequest& request) override;
+  core::Result<void> recordsWritten() override;
   // The session sweep: every logged-in agent without a live session goes Offline (as
   // logout()). Returns how many changed; the first error stops it.
   core::Result<int> sweep(core::Time now);
@@ -141,6 +179,8 @@ class ContactCenter final : public api::AgentStates {
     std::unique_ptr<acd::CallCenter> center;
     std::unordered_map<std::string, acd::AgentKey> by_id;  // agent ID → key
     std::size_t waiting = 0;  // callers in its queues after the last command batch
+    std::array<std::size_t, acd::kMenuCount> menu_waiting{};  // as last told (queue.waiting)
+    bool waiting_changed = false;  // since it was last told
   };
   struct AgentRef {
     acd::OrgId org = 0;
@@ -153,7 +193,15 @@ class ContactCenter final : public api::AgentStates {
   acd::CallCenter* centerOfCall(acd::CallId call);
   void addOrg(const CenterOrg& org);
   void knowAgent(acd::OrgId org, const acd::Agent& agent);  // its ID and key, for lookups
-  void execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group = nullptr);
+  // The org and agent of "<agent id>@<org domain>"; nullopt when unknown.
+  std::optional<std::pair<acd::OrgId, acd::AgentKey>> agentOfAor(std::string_view aor);
+  // Starts an agent's own call on the strand: the route, the open record, the commands.
+  core::Result<DialRoute> startDial(acd::OrgId org, acd::AgentKey agent, acd::CallId call,
+                                    const acd::DialTarget& target, bool from_app,
+                                    std::optional<acd::CallId> from_call, std::optional<std::int64_t> callback);
+  // `note` (G3) is written with the first state change of its author, or alone.
+  void execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group = nullptr,
+               std::optional<acd::NoteWrite> note = std::nullopt);
   void publishStatus(acd::AgentKey agent, const acd::AgentStatus& status);
   std::string agentId(acd::AgentKey agent) const;  // the ID people use; empty when unknown
   void scheduleTimer(acd::TimerId timer, acd::OrgId org, core::Time at);
@@ -163,7 +211,20 @@ class ContactCenter final : public api::AgentStates {
   // status after the change or an error (nothing written).
   core::Result<acd::AgentStatus> changeOnStrand(
       acd::OrgId org, acd::AgentKey agent,
-      std::function<core::Result<acd::Commands>(acd::CallCenter&, core::Time)> step);
+      std::function<core::Result<acd::Commands>(acd::CallCenter&, core::Time)> step,
+      std::optional<acd::NoteWrite> note = std::nullopt);
+  template <class T>
+  core::Result<T> awaitStrand(std::future<core::Result<T>>& future);
+  // Runs `step` on the org's call center and waits until its writes are durable.
+  core::Result<void> commandOnStrand(acd::OrgId org,
+                                     std::function<core::Result<acd::Commands>(acd::CallCenter&, core::Time)> step);
+  // Publishes an event once everything queued to the writer before it is durable (the
+  // events reach the apps in the order things happened, and never before they are kept).
+  void publishAfterWrites(std::function<void()> publish);
+  void publishNotice(acd::OrgId org, const acd::CallNotice& notice);
+  // H2: queue.waiting to the org, at most every kWaitingEvery per org.
+  void noteWaiting(OrgCenter& oc);
+  void flushWaiting();
   std::mutex& sessionMutex(acd::AgentKey agent) { return session_mutexes_[static_cast<std::size_t>(agent) % 64]; }
 
   boost::asio::any_io_executor strand_;
@@ -182,10 +243,13 @@ class ContactCenter final : public api::AgentStates {
   std::unordered_map<std::string, acd::OrgId> org_by_domain_;
   std::unordered_map<acd::CallId, acd::OrgId> calls_;
   std::unordered_map<acd::CallId, std::string> recordings_;  // of connected calls
+  std::unordered_map<acd::CallId, DialRoute> pending_routes_;  // while startDial runs its commands
   std::map<std::pair<core::Time, acd::TimerId>, acd::OrgId> timers_;
   std::unordered_map<acd::TimerId, core::Time> timer_at_;
   boost::asio::steady_timer timer_;
   std::optional<core::Time> armed_;
+  boost::asio::steady_timer waiting_timer_;
+  bool waiting_armed_ = false;
   acd::CallId next_call_ = 1;
   std::size_t waiting_total_ = 0;
   bool stopped_ = false;

@@ -996,6 +996,13 @@ void MediaEngine::startRecording(MediaCallId id, std::string path, MediaLegId cu
   });
 }
 
+void MediaEngine::recordAgentLeg(MediaCallId id, MediaLegId agent) {
+  impl_->onThreadOf(id, [&t = impl_->threadOf(id), id, agent] {
+    auto it = t.calls.find(id);
+    if (it != t.calls.end()) it->second.agent = agent;
+  });
+}
+
 void MediaEngine::stopRecording(MediaCallId id, std::function<void(RecordingDone)> done) {
   impl_->onThreadOf(id, [impl = impl_.get(), &t = impl_->threadOf(id), id, done = std::move(done)]() mutable {
     auto it = t.calls.find(id);

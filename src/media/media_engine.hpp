@@ -143,6 +143,8 @@ class MediaEngine {
   // Records the call: the customer leg's voice left, the agent leg's right.
   void startRecording(MediaCallId call, std::string path, MediaLegId customer, MediaLegId agent);
   void stopRecording(MediaCallId call, std::function<void(RecordingDone)> done = {});
+  // A transfer: the right channel records `agent` from now on (another leg of the call).
+  void recordAgentLeg(MediaCallId call, MediaLegId agent);
   // Ends the leg: its ports go back to the pool; `done` gets its statistics.
   void closeLeg(MediaLegId leg, std::function<void(LegMediaStats)> done = {});
   // Ends the call: the recording is finished, every leg closed.

@@ -173,11 +173,67 @@ ALTER TABLE call_offers ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
 CREATE INDEX calls_by_agent ON calls (agent_key, arrived);
 )sql";
 
+// Issue 6: the customer of a call (D2: earlier contacts by number), what a call was
+// dialled from (E4), after-call notes (G1–G5), callbacks done or deleted (K1–K2), and
+// the audit log of recording access (I4).
+constexpr std::string_view kAgentOperations = R"sql(
+ALTER TABLE calls ADD COLUMN customer TEXT NOT NULL DEFAULT '';
+UPDATE calls SET customer = CASE direction WHEN 'inbound' THEN caller WHEN 'outbound' THEN called ELSE '' END;
+ALTER TABLE calls ADD COLUMN callback_id INTEGER;
+ALTER TABLE calls ADD COLUMN from_call INTEGER;
+CREATE INDEX calls_by_customer ON calls (org_id, customer, arrived) WHERE customer != '';
+CREATE INDEX call_offers_answered ON call_offers (agent_key) WHERE outcome = 'answered';
+
+CREATE TABLE call_notes (
+  call_id  INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  author   INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  text     TEXT NOT NULL,
+  created  INTEGER NOT NULL,
+  updated  INTEGER NOT NULL,
+  PRIMARY KEY (call_id, author)
+) STRICT;
+
+-- A callback's id is the id of the call that asked for it (one per call): the event
+-- that announces it can name it before the row exists.
+CREATE TABLE callbacks_v5 (
+  id         INTEGER PRIMARY KEY,
+  org_id     INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  call_id    INTEGER NOT NULL UNIQUE,
+  number     TEXT NOT NULL,
+  menu       INTEGER NOT NULL,
+  requested  INTEGER NOT NULL,
+  done       INTEGER,
+  done_by    INTEGER,
+  done_call  INTEGER,
+  deleted    INTEGER,
+  deleted_by INTEGER
+) STRICT;
+INSERT OR IGNORE INTO callbacks_v5 (id, org_id, call_id, number, menu, requested, done)
+  SELECT call_id, org_id, call_id, number, menu, requested, done FROM callbacks ORDER BY id;
+DROP TABLE callbacks;
+ALTER TABLE callbacks_v5 RENAME TO callbacks;
+CREATE INDEX callbacks_pending ON callbacks (org_id, requested, id) WHERE done IS NULL AND deleted IS NULL;
+CREATE INDEX callbacks_done ON callbacks (org_id, done, id) WHERE done IS NOT NULL AND deleted IS NULL;
+
+CREATE TABLE recording_access (
+  id         INTEGER PRIMARY KEY,
+  org_id     INTEGER NOT NULL,
+  call_id    INTEGER NOT NULL,
+  agent_key  INTEGER NOT NULL,
+  at         INTEGER NOT NULL,
+  client_ip  TEXT NOT NULL,
+  byte_range TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX recording_access_by_call ON recording_access (call_id, at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
     Migration{2, kAgentStates},
     Migration{3, kCallRecords},
     Migration{4, kCallDetails},
+    Migration{5, kAgentOperations},
 };
 
 }  // namespace

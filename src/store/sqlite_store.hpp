@@ -5,8 +5,9 @@
 //
 // Reading order: sqlite_store_directory.cpp (lookups, agents), sqlite_store_import.cpp
 // (admin import), sqlite_store_account.cpp (logins, sessions),
-// sqlite_store_agent_state.cpp (agent states and their history), detail/rows.hpp (the
-// row mapping they share).
+// sqlite_store_agent_state.cpp (agent states and their history), sqlite_store_calls.cpp
+// (call records, the writer's batches), sqlite_store_notes.cpp (notes, callbacks, the
+// recording audit log), detail/rows.hpp (the row mapping they share).
 #include <filesystem>
 #include <memory>
 
@@ -75,6 +76,17 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<std::int64_t> saveCallback(acd::OrgId org, acd::CallId call, const std::string& number,
                                           acd::MenuIndex menu, core::Time at) override;
   core::Result<std::vector<acd::StoredCallback>> pendingCallbacks(acd::OrgId org) override;
+  core::Result<acd::CallNote> saveNote(const acd::NoteWrite& note) override;
+  core::Result<std::vector<acd::CallRecord>> customerCalls(acd::OrgId org, const std::string& customer,
+                                                           std::optional<acd::HistoryCursor> before,
+                                                           std::size_t limit) override;
+  core::Result<void> logRecordingAccess(const acd::RecordingAccess& access) override;
+  core::Result<std::vector<acd::StoredCallback>> listCallbacks(acd::OrgId org, acd::CallbackStatus status,
+                                                               std::optional<acd::CallbackCursor> after,
+                                                               std::size_t limit) override;
+  core::Result<acd::StoredCallback> findCallback(acd::OrgId org, std::int64_t id) override;
+  core::Result<acd::StoredCallback> deleteCallback(acd::OrgId org, std::int64_t id, acd::AgentKey by,
+                                                   core::Time now) override;
 
   // ---- acd::CenterStore ----
   core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override;

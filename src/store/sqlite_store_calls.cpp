@@ -32,12 +32,13 @@ std::optional<core::Time> optionalTime(const Statement& stmt, int column) {
 Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view result) {
   auto stmt = c.prepare(
       "INSERT INTO calls (id, org_id, caller, called, menu, agent_key, arrived, queued, answered, ended, "
-      "result, ended_by, recording, direction, hold_ms, end_reason) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+      "result, ended_by, recording, direction, hold_ms, end_reason, customer, callback_id, from_call) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
       "ON CONFLICT (id) DO UPDATE SET menu = excluded.menu, agent_key = excluded.agent_key, "
       "queued = excluded.queued, answered = excluded.answered, ended = excluded.ended, "
       "result = excluded.result, ended_by = excluded.ended_by, recording = excluded.recording, "
-      "direction = excluded.direction, hold_ms = excluded.hold_ms, end_reason = excluded.end_reason "
+      "direction = excluded.direction, hold_ms = excluded.hold_ms, end_reason = excluded.end_reason, "
+      "customer = excluded.customer, callback_id = excluded.callback_id, from_call = excluded.from_call "
       "WHERE calls.org_id = excluded.org_id");
   if (!stmt) return stmt.error();
   stmt->bindInt(1, static_cast<int64_t>(r.call)).bindInt(2, r.org).bindText(3, r.caller).bindText(4, r.called);
@@ -58,7 +59,18 @@ Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view
   stmt->bindText(11, result).bindText(12, r.ended_by).bindText(13, r.recording);
   stmt->bindText(14, acd::toString(r.direction))
       .bindInt(15, std::chrono::duration_cast<std::chrono::milliseconds>(r.hold).count())
-      .bindText(16, r.end_reason);
+      .bindText(16, r.end_reason)
+      .bindText(17, r.customer());
+  if (r.callback) {
+    stmt->bindInt(18, *r.callback);
+  } else {
+    stmt->bindNull(18);
+  }
+  if (r.from_call) {
+    stmt->bindInt(19, static_cast<int64_t>(*r.from_call));
+  } else {
+    stmt->bindNull(19);
+  }
   if (auto run = stmt->run(); !run) return run.error();
   if (c.changes() == 0) return detail::notFound("call of this org");  // the id belongs to another org
 
@@ -92,7 +104,8 @@ Result<void> openCallRow(Connection& c, const acd::CallRecord& record) {
 
 Result<std::int64_t> insertCallback(Connection& c, acd::OrgId org, acd::CallId call, const std::string& number,
                                     acd::MenuIndex menu, core::Time at) {
-  auto stmt = c.prepare("INSERT INTO callbacks (org_id, call_id, number, menu, requested) VALUES (?1, ?2, ?3, ?4, ?5)");
+  auto stmt = c.prepare(
+      "INSERT INTO callbacks (id, org_id, call_id, number, menu, requested) VALUES (?2, ?1, ?2, ?3, ?4, ?5)");
   if (!stmt) return stmt.error();
   stmt->bindInt(1, org)
       .bindInt(2, static_cast<int64_t>(call))
@@ -110,11 +123,19 @@ Result<void> writeOne(Connection& c, const acd::CenterWrite& w) {
       [&](const auto& item) -> Result<void> {
         using T = std::decay_t<decltype(item)>;
         if constexpr (std::is_same_v<T, acd::AgentStateWrite>) {
+          if (item.note) {  // G3: the note and the state, all or nothing (one savepoint)
+            auto note = detail::writeNote(c, *item.note);
+            if (!note) return note.error();
+          }
           return detail::writeAgentState(c, item.org, item.agent, item.change);
         } else if constexpr (std::is_same_v<T, acd::CallOpenWrite>) {
           return openCallRow(c, item.record);
         } else if constexpr (std::is_same_v<T, acd::CallCloseWrite>) {
           return writeCall(c, item.record, acd::toString(item.record.result));
+        } else if constexpr (std::is_same_v<T, acd::NoteWrite>) {
+          auto note = detail::writeNote(c, item);
+          if (!note) return note.error();
+          return core::okResult();
         } else {
           auto id = insertCallback(c, item.org, item.call, item.number, item.menu, item.at);
           if (!id) return id.error();
@@ -175,11 +196,11 @@ Result<std::size_t> SqliteStore::closeInterrupted(core::Time now) {
 
 namespace {
 
-constexpr std::string_view kCallColumns =
-    "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording, "
-    "direction, hold_ms, end_reason FROM calls ";
+}  // namespace
 
-// The rows of a statement that selects kCallColumns, each with its offers.
+namespace detail {
+
+// The rows of a statement that selects kCallColumns, each with its offers and notes.
 Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, acd::OrgId org) {
   std::vector<acd::CallRecord> out;
   for (;;) {
@@ -210,6 +231,8 @@ Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, a
     r.direction = acd::parseCallDirection(stmt.columnText(12)).value_or(acd::CallDirection::kInbound);
     r.hold = std::chrono::milliseconds(stmt.columnInt(13));
     r.end_reason = stmt.columnText(14);
+    if (!stmt.columnIsNull(15)) r.callback = stmt.columnInt(15);
+    if (!stmt.columnIsNull(16)) r.from_call = static_cast<acd::CallId>(stmt.columnInt(16));
     out.push_back(std::move(r));
   }
   for (acd::CallRecord& r : out) {
@@ -226,10 +249,27 @@ Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, a
       offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
       r.offers.push_back(offer);
     }
+    auto notes = c.prepare(
+        "SELECT author, category, text, created, updated FROM call_notes WHERE call_id = ?1 ORDER BY created, author");
+    if (!notes) return notes.error();
+    notes->bindInt(1, static_cast<int64_t>(r.call));
+    for (;;) {
+      auto row = notes->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      r.notes.push_back(acd::CallNote{notes->columnInt(0), notes->columnText(1), notes->columnText(2),
+                                      core::fromUnixMillis(notes->columnInt(3)),
+                                      core::fromUnixMillis(notes->columnInt(4))});
+    }
   }
   return out;
 }
 
+}  // namespace detail
+
+namespace {
+using detail::kCallColumns;
+using detail::readCalls;
 }  // namespace
 
 Result<std::vector<acd::CallRecord>> SqliteStore::listCalls(acd::OrgId org, core::Time from, core::Time to,
@@ -251,8 +291,9 @@ Result<std::vector<acd::CallRecord>> SqliteStore::callHistory(acd::OrgId org, co
   return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
     std::string sql = std::string(kCallColumns) + "WHERE org_id = ?1 AND result != 'in_progress' ";
     switch (q.tab) {
-      case acd::HistoryTab::kMine:  // I3: extension calls are not listed
-        sql += "AND agent_key = ?2 AND direction != 'internal' ";
+      case acd::HistoryTab::kMine:  // I3: extension calls are not listed; a call taken over by a transfer is
+        sql += "AND direction != 'internal' AND (agent_key = ?2 OR id IN (SELECT call_id FROM call_offers "
+               "WHERE agent_key = ?2 AND outcome = 'answered')) ";
         break;
       case acd::HistoryTab::kUnconnected:
         sql += "AND direction = 'inbound' AND result IN ('unconnected', 'callback', 'no_agent') ";
@@ -295,7 +336,7 @@ Result<std::int64_t> SqliteStore::saveCallback(acd::OrgId org, acd::CallId call,
 Result<std::vector<acd::StoredCallback>> SqliteStore::pendingCallbacks(acd::OrgId org) {
   return db_.read([&](Connection& c) -> Result<std::vector<acd::StoredCallback>> {
     auto stmt = c.prepare(
-        "SELECT id, call_id, number, menu, requested FROM callbacks WHERE org_id = ?1 AND done IS NULL "
+        "SELECT id, call_id, number, menu, requested FROM callbacks WHERE org_id = ?1 AND done IS NULL AND deleted IS NULL "
         "ORDER BY requested, id");
     if (!stmt) return stmt.error();
     stmt->bindInt(1, org);

@@ -8,6 +8,7 @@
 
 #include "account/account_store.hpp"
 #include "acd/agent_state.hpp"
+#include "acd/center_store.hpp"
 #include "acd/directory.hpp"
 #include "core/result.hpp"
 #include "store/connection.hpp"
@@ -48,5 +49,14 @@ core::Result<std::vector<account::TokenHash>> deleteSessions(
 // Appends an agent's state change and makes it current (recordAgentState's job).
 core::Result<void> writeAgentState(Connection& c, acd::OrgId org, acd::AgentKey agent,
                                    const acd::StateChange& change);
+
+// ---- calls (sqlite_store_calls.cpp, sqlite_store_notes.cpp) ----
+inline constexpr std::string_view kCallColumns =
+    "SELECT id, caller, called, menu, agent_key, arrived, queued, answered, ended, result, ended_by, recording, "
+    "direction, hold_ms, end_reason, callback_id, from_call FROM calls ";
+// The rows of a statement that selects kCallColumns, each with its offers and notes.
+core::Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, acd::OrgId org);
+// Saves an agent's note on an ended call of the org (CallRecordStore::saveNote's rules).
+core::Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& note);
 
 }  // namespace sb::store::detail

@@ -51,7 +51,11 @@ class MemoryStore final : public acd::AgentStateStore, public acd::CenterStore {
     std::vector<core::Result<void>> out;
     for (const acd::CenterWrite& w : writes) {
       if (const auto* s = std::get_if<acd::AgentStateWrite>(&w)) {
+        if (s->note) notes.push_back(*s->note);
         out.push_back(record(s->org, s->agent, s->change));
+      } else if (const auto* n = std::get_if<acd::NoteWrite>(&w)) {
+        notes.push_back(*n);
+        out.push_back(core::okResult());
       } else if (const auto* o = std::get_if<acd::CallOpenWrite>(&w)) {
         calls[o->record.call] = o->record;
         open.insert(o->record.call);
@@ -95,6 +99,7 @@ class MemoryStore final : public acd::AgentStateStore, public acd::CenterStore {
   std::map<acd::CallId, acd::CallRecord> calls;
   std::set<acd::CallId> open;
   std::vector<acd::CallbackWrite> callbacks;
+  std::vector<acd::NoteWrite> notes;
 };
 
 class FakeConnection final : public api::EventConnection {
@@ -130,11 +135,18 @@ class RecordingTelephony final : public CenterTelephony {
   void stopRinging(acd::CallId call, acd::AgentKey agent) override {
     log.push_back("stop-ring " + std::to_string(call) + " " + std::to_string(agent));
   }
-  std::string connect(acd::CallId call, acd::AgentKey agent) override {
-    log.push_back("connect " + std::to_string(call) + " " + std::to_string(agent));
+  std::string connect(acd::CallId call, acd::AgentKey agent, bool transfer) override {
+    log.push_back("connect " + std::to_string(call) + " " + std::to_string(agent) + (transfer ? " transfer" : ""));
     return "/rec/" + std::to_string(call) + ".wav";
   }
+  void holdCustomer(acd::CallId call, bool held) override {
+    log.push_back(std::string(held ? "hold " : "unhold ") + std::to_string(call));
+  }
   void hangUp(acd::CallId call) override { log.push_back("hangup " + std::to_string(call)); }
+  void dialOut(acd::CallId call, const std::string& agent_aor, const DialRoute& route) override {
+    log.push_back("dial-out " + std::to_string(call) + " " + agent_aor + " " +
+                  (route.kind == DialRoute::Kind::kTrunk ? route.number : route.agent_aor));
+  }
 
   std::vector<std::string> log;
   std::vector<RingTarget> rings;

@@ -184,8 +184,8 @@ TEST_F(CallRecordStoreTest, ABatchWritesEverythingInOrderAndAFailedItemAlone) {
   ended.ended_by = "customer";
   std::vector<acd::CenterWrite> writes{
       acd::CallOpenWrite{r},
-      acd::AgentStateWrite{acme_, alice_, offer},
-      acd::AgentStateWrite{globex_, alice_, offer},  // alice is not Globex's: fails alone
+      acd::AgentStateWrite{acme_, alice_, offer, std::nullopt},
+      acd::AgentStateWrite{globex_, alice_, offer, std::nullopt},  // alice is not Globex's: fails alone
       acd::CallbackWrite{acme_, 900, "01012345678", 1, kNow + seconds(10)},
       acd::CallCloseWrite{ended},
   };
