@@ -548,3 +548,137 @@ TEST_F(ContactCenterTest, CountsFollowCallsAndWaitingCallersAcrossOrgs) {
 
 }  // namespace
 }  // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+std::vector<std::string> typesOf(const std::vector<std::string>& messages) {
+  std::vector<std::string> out;
+  for (const std::string& m : messages) {
+    auto v = boost::json::parse(m).as_object();
+    std::string type(v.at("type").as_string());
+    if (type == "agent.state") type += ":" + std::string(v.at("state").as_string());
+    out.push_back(type);
+  }
+  return out;
+}
+
+TEST_F(ContactCenterTest, CallEventsReachTheAppsAfterTheWritesTheyFollowInOrder) {
+  start();
+  setLive(alice_.key, true);
+  ASSERT_TRUE(center_->login(acme_, alice_, clock_.now()).ok());
+  onStrand([&] { center_->devicesChanged("alice@acme.example", 1); });
+  acd::CallId call = 0;
+  onStrand([&] {
+    call = center_->newCallId();
+    ASSERT_TRUE(center_->callArrived(call, kAcme, "01012345678", "0215880000"));
+    center_->promptFinished(call, telephony_.last_play[call]);
+  });
+  clock_.advance(2s);
+  onStrand([&] { center_->agentAnswered(call, alice_.key); });
+  auto held = center_->hold(kAcme, alice_.key, call, true);
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  clock_.advance(4s);
+  ASSERT_TRUE(center_->hold(kAcme, alice_.key, call, false).ok());
+  EXPECT_EQ(center_->hold(kAcme, bob_.key, call, true).error().code, ErrorCode::kNotFound);  // not bob's call
+  onStrand([&] { center_->customerHungUp(call); });
+  // The admin (alice's socket is the admin's here) hears it all, in the order it happened.
+  const std::vector<std::string> expected{"agent.state:ready", "agent.state:ringing", "call.offered",
+                                          "agent.state:on_call", "call.answered", "call.held",
+                                          "call.resumed", "agent.state:acw", "call.ended"};
+  ASSERT_TRUE(eventually([&] { return admin_socket_.messages().size() >= expected.size(); }));
+  EXPECT_EQ(typesOf(admin_socket_.messages()), expected);
+  auto resumed = boost::json::parse(admin_socket_.messages()[6]).as_object();
+  EXPECT_EQ(resumed.at("hold_ms").as_int64(), 4000);
+  // Each carries the session's next sequence number.
+  std::uint64_t seq = 0;
+  for (const std::string& m : admin_socket_.messages()) {
+    const auto v = boost::json::parse(m).as_object();
+    const auto n = v.at("seq").to_number<std::uint64_t>();
+    EXPECT_EQ(n, seq + 1) << m;
+    seq = n;
+  }
+  const auto log = telephonyLog();
+  const std::string c = std::to_string(call);
+  const std::vector<std::string> tail(log.end() - 4, log.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{"connect " + c + " 1", "hold " + c, "unhold " + c, "hangup " + c}));
+  EXPECT_TRUE(bob_socket_.messages().empty() ||
+              typesOf(bob_socket_.messages()) == std::vector<std::string>{"queue.waiting"});  // not bob's call
+}
+
+TEST_F(ContactCenterTest, ANoteGoesWithTheStateChangeInOneWriteOrAloneWithoutOne) {
+  start();
+  setLive(alice_.key, true);
+  ASSERT_TRUE(center_->login(acme_, alice_, clock_.now()).ok());
+  acd::NoteWrite note{kAcme, 77, alice_.key, "Orders", "asked about an order", clock_.now()};
+  auto brk = center_->request(kAcme, alice_.key, AgentState::kBreak, clock_.now(), note);
+  ASSERT_TRUE(brk.ok());
+  {
+    std::lock_guard lock(store_.mutex);
+    ASSERT_EQ(store_.notes.size(), 1u);  // durable when the request returned
+    EXPECT_EQ(store_.notes[0].text, "asked about an order");
+  }
+  note.text = "edited";
+  ASSERT_TRUE(center_->request(kAcme, alice_.key, AgentState::kBreak, clock_.now(), note).ok());  // no change
+  std::lock_guard lock(store_.mutex);
+  ASSERT_EQ(store_.notes.size(), 2u);
+  EXPECT_EQ(store_.notes[1].text, "edited");
+}
+
+TEST_F(ContactCenterTest, TheOrgHearsHowManyCustomersWait) {  // H2
+  start();
+  onStrand([&] {
+    acd::CallId call = center_->newCallId();
+    ASSERT_TRUE(center_->callArrived(call, kAcme, "01012345678", "0215880000"));
+    center_->promptFinished(call, telephony_.last_play[call]);  // queued: nobody is Ready
+  });
+  ASSERT_TRUE(eventually([&] {
+    for (const std::string& m : bob_socket_.messages()) {
+      if (m.find("queue.waiting") != std::string::npos) return true;
+    }
+    return false;
+  }));
+  for (const std::string& m : bob_socket_.messages()) {
+    auto v = boost::json::parse(m).as_object();
+    if (v.at("type").as_string() != "queue.waiting") continue;
+    EXPECT_EQ(v.at("total").as_int64(), 1);
+    EXPECT_EQ(v.at("menus").as_array()[0].at("waiting").as_int64(), 1);
+  }
+  EXPECT_TRUE(globex_admin_.messages().empty());
+}
+
+TEST_F(ContactCenterTest, AnAgentsDialGoesThroughTheDialPlan) {  // E1, E3, N6
+  start();
+  setLive(alice_.key, true);
+  ASSERT_TRUE(center_->login(acme_, alice_, clock_.now()).ok());
+  acd::CallId intl = 0;
+  core::Result<DialRoute> refused = core::makeError(ErrorCode::kInternal, "");
+  onStrand([&] {
+    intl = center_->newCallId();
+    refused = center_->deviceDialed(intl, "alice@acme.example", "001-1-212-555-0100");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(center_->get(kAcme, alice_.key).state(), AgentState::kReady);  // nothing happened
+  core::Result<DialRoute> internal = core::makeError(ErrorCode::kInternal, "");
+  onStrand([&] { internal = center_->deviceDialed(center_->newCallId(), "alice@acme.example", "bob"); });
+  ASSERT_TRUE(internal.ok()) << internal.error().message;
+  EXPECT_EQ(internal->kind, DialRoute::Kind::kAgent);
+  EXPECT_EQ(internal->agent_aor, "bob@acme.example");
+  EXPECT_EQ(internal->caller_id, "alice");
+  EXPECT_EQ(center_->get(kAcme, alice_.key).state(), AgentState::kOnCall);
+  // From the app: the agent's phone first (DialOut), the national number for the trunk.
+  setLive(bob_.key, true);
+  ASSERT_TRUE(center_->login(acme_, bob_, clock_.now()).ok());
+  auto dialled = center_->dial(kAcme, bob_.key, {acd::DomesticDial{"01012345678", "+821012345678"}, 5, std::nullopt});
+  ASSERT_TRUE(dialled.ok()) << dialled.error().message;
+  const auto log = telephonyLog();
+  EXPECT_EQ(log.back(), "dial-out " + std::to_string(*dialled) + " bob@acme.example 01012345678");
+  std::lock_guard lock(store_.mutex);
+  ASSERT_TRUE(store_.calls.count(*dialled));  // the open record is durable when dial returns
+  EXPECT_EQ(store_.calls.at(*dialled).from_call, 5u);
+  EXPECT_EQ(store_.calls.at(*dialled).direction, acd::CallDirection::kOutbound);
+}
+
+}  // namespace
+}  // namespace sb::app
