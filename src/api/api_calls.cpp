@@ -489,8 +489,8 @@ awaitable<HttpResponse> ApiV1::dialAndAnswer(RequestContext& ctx, const Caller& 
   switch (refused) {
     case Refused::kInternational:
       // E3, and a security event: who tried to call abroad, from where.
-      core::logWarn("security: dial refused", {{"org", c.org.name}, {"agent", c.agent.id}, {"via", "app"},
-                                               {"ip", ctx.client_ip}, {"number", to}, {"reason", "international"}});
+      core::security("dial_refused", ctx.client_ip, {{"org", c.org.name}, {"agent", c.agent.id}, {"via", "app"},
+                                                     {"number", to}, {"reason", "international"}});
       co_return problem(http::status::forbidden, "international-call", "International calls are not allowed",
                         message);
     case Refused::kInvalid:

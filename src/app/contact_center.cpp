@@ -523,7 +523,8 @@ Result<DialRoute> ContactCenter::startDial(acd::OrgId org, acd::AgentKey agent, 
   return route;
 }
 
-Result<DialRoute> ContactCenter::deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed) {
+Result<DialRoute> ContactCenter::deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed,
+                                              std::string_view source) {
   auto who = agentOfAor(aor);
   if (!who) return core::makeError(ErrorCode::kNotFound, "no such agent");
   OrgCenter* oc = findOrg(who->first);
@@ -531,9 +532,9 @@ Result<DialRoute> ContactCenter::deviceDialed(acd::CallId call, std::string_view
       oc->center->org(), typed, [oc](std::string_view id) { return oc->by_id.count(std::string(id)) != 0; });
   if (const auto* refused = std::get_if<acd::RefusedDial>(&target)) {
     // E3: a security event, for whoever audits the org's calls.
-    core::logWarn("security: dial refused", {{"org", oc->center->org().name}, {"aor", std::string(aor)},
-                                             {"via", "phone"}, {"number", typed},
-                                             {"reason", acd::toString(refused->reason)}});
+    core::security("dial_refused", source, {{"org", oc->center->org().name}, {"agent", std::string(aor)},
+                                            {"via", "phone"}, {"number", typed},
+                                            {"reason", acd::toString(refused->reason)}});
     return core::makeError(ErrorCode::kForbidden, refused->message);
   }
   if (const auto* invalid = std::get_if<acd::InvalidDial>(&target)) {

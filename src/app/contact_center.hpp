@@ -139,7 +139,9 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
   // (international: the message says so), kInvalidInput (not a number), kConflict (the
   // colleague is busy), kNotFound (no such agent aor), kUnavailable (no org number to
   // call from). Nothing happened on an error.
-  core::Result<DialRoute> deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed);
+  // `source`: the phone's address, for the security log.
+  core::Result<DialRoute> deviceDialed(acd::CallId call, std::string_view aor, const std::string& typed,
+                                       std::string_view source = {});
   void outboundAnswered(acd::CallId call, std::string recording);
   // `by`: "agent" or "customer"; `reason` as acd::CallRecord::end_reason.
   void outboundEnded(acd::CallId call, std::string_view by, std::string_view reason);

@@ -80,7 +80,7 @@ void DeviceCalls::onIncomingCall(sip::LegId leg, const sip::IncomingCall& call) 
     return;
   }
   const acd::CallId id = center_.newCallId();  // unique with the contact center's calls
-  auto route = center_.deviceDialed(id, call.aor, call.number);
+  auto route = center_.deviceDialed(id, call.aor, call.number, call.flow.remote.ip);
   if (!route) {
     core::logInfo("agent dial refused", {{"aor", call.aor}, {"number", call.number}, {"why", route.error().message}});
     endpoint_->reject(leg, statusOf(route.error()), now);
