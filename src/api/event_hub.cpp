@@ -44,13 +44,14 @@ void EventHub::add(EventConnection* connection, acd::OrgId org, acd::AgentKey ag
   std::lock_guard lock(mutex_);
   const core::Time now = clock_.now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    it = idleExpired(it->second, now) ? sessions_.erase(it) : std::next(it);
+    it = idleExpired(it->second, now) ? eraseSession(it) : std::next(it);
   }
   if (auto old = connections_.find(connection); old != connections_.end()) {
     if (auto s = sessions_.find(old->second); s != sessions_.end())
       std::erase(s->second.connections, connection);
   }
   Session& s = sessions_[session];
+  org_sessions_[org].insert(session);
   s.org = org;
   s.agent = agent;
   s.admin = admin;
@@ -128,48 +129,72 @@ void EventHub::deliver(Session& s, std::string_view text, core::Time now) {
   for (EventConnection* c : s.connections) c->sendEvent(numbered);
 }
 
-// The scan over every session also forgets the idle ones, so that memory stays bounded
-// without a timer of its own.
+EventHub::Sessions::iterator EventHub::eraseSession(Sessions::iterator it) {
+  if (auto o = org_sessions_.find(it->second.org); o != org_sessions_.end()) {
+    o->second.erase(it->first);
+    if (o->second.empty()) org_sessions_.erase(o);
+  }
+  return sessions_.erase(it);
+}
+
+// Only the org's sessions are looked at (a busy server has many orgs, each publishing
+// every call's events); the scan also forgets the org's idle ones, so that memory stays
+// bounded without a timer of its own (add() forgets every org's).
 template <typename Concerns>
-void EventHub::publishWhere(std::string_view text, Concerns concerns) {
+void EventHub::publishWhere(acd::OrgId org, std::string_view text, Concerns concerns) {
   std::lock_guard lock(mutex_);
+  auto o = org_sessions_.find(org);
+  if (o == org_sessions_.end()) return;
   const core::Time now = clock_.now();
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
+  std::vector<account::TokenHash> idle;
+  for (const account::TokenHash& hash : o->second) {
+    auto it = sessions_.find(hash);
+    if (it == sessions_.end()) continue;  // cannot happen: both are kept together
     if (idleExpired(it->second, now)) {
-      it = sessions_.erase(it);
-      continue;
+      idle.push_back(hash);
+    } else if (concerns(it->second)) {
+      deliver(it->second, text, now);
     }
-    if (concerns(it->second)) deliver(it->second, text, now);
-    ++it;
+  }
+  for (const account::TokenHash& hash : idle) {
+    if (auto it = sessions_.find(hash); it != sessions_.end()) eraseSession(it);
   }
 }
 
 void EventHub::publish(acd::OrgId org, const std::string& text, bool admins_only) {
-  publishWhere(text, [&](const Session& s) { return s.org == org && (!admins_only || s.admin); });
+  publishWhere(org, text, [&](const Session& s) { return !admins_only || s.admin; });
 }
 
 void EventHub::publishToAgent(acd::AgentKey agent, const std::string& text) {
-  publishWhere(text, [&](const Session& s) { return s.agent == agent; });
+  acd::OrgId org = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [hash, s] : sessions_) {
+      if (s.agent == agent) {
+        org = s.org;
+        break;
+      }
+    }
+  }
+  if (org != 0) publishWhere(org, text, [&](const Session& s) { return s.agent == agent; });
 }
 
 void EventHub::publishToAgentAndAdmins(acd::OrgId org, acd::AgentKey agent,
                                        const std::string& text) {
-  publishWhere(text,
-               [&](const Session& s) { return s.agent == agent || (s.org == org && s.admin); });
+  publishWhere(org, text, [&](const Session& s) { return s.agent == agent || s.admin; });
 }
 
 void EventHub::publishToAgentsAndAdmins(acd::OrgId org, const std::vector<acd::AgentKey>& agents,
                                         const std::string& text) {
-  publishWhere(text, [&](const Session& s) {
-    return (s.org == org && s.admin) ||
-           std::find(agents.begin(), agents.end(), s.agent) != agents.end();
+  publishWhere(org, text, [&](const Session& s) {
+    return s.admin || std::find(agents.begin(), agents.end(), s.agent) != agents.end();
   });
 }
 
 void EventHub::endSession(Sessions::iterator it) {
   // The connections stay registered until their sockets remove them.
   for (EventConnection* c : it->second.connections) c->close("session ended");
-  sessions_.erase(it);
+  eraseSession(it);
 }
 
 void EventHub::onAgentSessionsEnded(acd::AgentKey agent, std::optional<account::TokenHash> except) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "account/account_service.hpp"
@@ -131,7 +132,8 @@ class EventHub final : public account::SessionListener {
   using Sessions = std::unordered_map<account::TokenHash, Session, TokenHashHasher>;
 
   template <typename Concerns>
-  void publishWhere(std::string_view text, Concerns concerns);
+  void publishWhere(acd::OrgId org, std::string_view text, Concerns concerns);
+  Sessions::iterator eraseSession(Sessions::iterator it);  // and from its org's set
   void deliver(Session& session, std::string_view text, core::Time now);
   void trim(Session& session, core::Time now) const;
   bool idleExpired(const Session& session, core::Time now) const;
@@ -142,6 +144,7 @@ class EventHub final : public account::SessionListener {
   const core::Clock& clock_;
   mutable std::mutex mutex_;
   Sessions sessions_;
+  std::unordered_map<acd::OrgId, std::unordered_set<account::TokenHash, TokenHashHasher>> org_sessions_;
   std::unordered_map<EventConnection*, account::TokenHash> connections_;
 };
 
