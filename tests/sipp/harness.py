@@ -56,11 +56,16 @@ for _i in range(1, 41):
     PASSWORDS[extra_agent(_i)] = f"Acme-agent{_i:02d}-Login-{_i:04d}"
 
 
+# Acme's after-call categories (G1), one of them in Korean.
+CATEGORIES = ["Orders", "Refunds", "배송 문의"]
+
+
 def provisioning(outbound_port: int, *, after_login: str = "break", after_call: str = "acw",
                  second_menu: bool = False, extra_agents: int = 0) -> str:
     """The provisioning file: the trunk, Acme (menu 1 "Orders", alice and bob; with
     second_menu also menu 2 "Billing" served by carol alone; extra_agents more agents of
-    menu 1) and Globex (its own "alice", menu 1, after_login ready)."""
+    menu 1; the after-call CATEGORIES) and Globex (its own "alice", menu 1, after_login
+    ready)."""
     def agent(aid: str, name: str, menus: list[str]) -> str:
         return (f'  [[orgs.agents]]\n  id = "{aid}"\n  name = "{name}"\n  password = "{PASSWORDS[aid]}"\n'
                 f'  sip_secret = "{SECRETS[aid]}"\n  menus = {menus!r}\n').replace("'", '"')
@@ -81,6 +86,7 @@ outbound = "{TRUNK_IP}:{outbound_port}"
 name = "Acme"
 domain = "{DOMAIN}"
 country_code = "82"
+categories = {json.dumps(CATEGORIES, ensure_ascii=False)}
 numbers = ["{NUMBER}"]
 ring_timeout_s = {RING_TIMEOUT_S}
 after_login = "{after_login}"
@@ -150,6 +156,23 @@ def free_port(ip: str) -> int:
 # bench (20000-39999) live. The server's --rtp-ports and sipp's -mp get separate parts.
 SERVER_RTP_PORTS = (10000, 16000)
 SIPP_MEDIA_PORTS = (16000, 20000)
+# sipp's remote-control port (-cp, UDP on 127.0.0.1): from a range below the kernel's
+# ephemeral ports, so that no socket bound to port 0 (ours, the server's, another
+# test's) can take it between the check and sipp's bind; chosen at random, so that the
+# tests ctest runs side by side rarely meet.
+SIPP_CONTROL_PORTS = (24000, 31000)
+
+
+def control_port() -> int:
+    for _ in range(100):
+        port = random.randrange(*SIPP_CONTROL_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise Failure("no free sipp control port")
 
 
 def free_port_block(ip: str, count: int, within: tuple[int, int] = SIPP_MEDIA_PORTS) -> int:
@@ -479,7 +502,7 @@ class Run:
         if target:
             argv.append(target)
         argv += ["-i", ip, "-p", str(port), "-bind_local", "-t", transport, "-m", str(calls),
-                 "-nostdin", "-cp", str(free_port("127.0.0.1")), "-d", str(pause_ms),
+                 "-nostdin", "-cp", str(control_port()), "-d", str(pause_ms),
                  "-timeout", "60s", "-timeout_error", "-max_invite_retrans", "7", "-rtcheck", "loose",
                  "-trace_msg", "-message_file", f"{name}.messages.log",
                  "-trace_err", "-error_file", f"{name}.errors.log",

@@ -1413,6 +1413,10 @@ def s_baresip_tcp(r: Run) -> None:
     baresip_selfcheck(r, "tcp")
 
 
+# Issue 6 (agent call operations): their tests live in their own modules.
+from ops_api import *  # noqa: E402,F401,F403
+from ops_media import *  # noqa: E402,F401,F403
+
 MANUAL_SELFCHECKS = {"udp_loss"}
 TESTS = {name[2:]: fn for name, fn in globals().items() if name.startswith("t_")}
 SELFCHECKS = {name[2:]: fn for name, fn in globals().items() if name.startswith("s_")}
