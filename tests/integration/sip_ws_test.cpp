@@ -21,6 +21,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kSecret = "alice-ws-Secret-99";
+// The customer's SDP offer (and, with another origin, the browser's answer).
+constexpr const char* kOffer =
+    "v=0\r\no=trunk 1 1 IN IP4 127.0.0.10\r\ns=-\r\nc=IN IP4 127.0.0.10\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
 
 class SipWebSocketTest : public ServerTest {
  protected:
@@ -72,6 +76,47 @@ after_login = "ready"
     auto parsed = sip::parseSipMessage(*text);
     if (!parsed) return std::nullopt;
     return *parsed;
+  }
+
+  // Registers alice's browser phone on `ws` (the MD5/SHA-256 challenge answered with
+  // SHA-256); fails the test otherwise.
+  void registerBrowser(WsClient& ws) {
+    ASSERT_TRUE(ws.connect("127.0.0.1", server_->httpPort(), "/sip", {{"Sec-WebSocket-Protocol", "sip"}}));
+    EXPECT_EQ(ws.handshakeResponse().header("sec-websocket-protocol"), "sip");
+    ASSERT_TRUE(ws.send(registerRequest(1, "")));
+    auto challenge = receiveSip(ws);
+    ASSERT_TRUE(challenge);
+    ASSERT_EQ(challenge->statusCode(), 401);
+    auto values = challenge->headerValues("WWW-Authenticate");
+    ASSERT_EQ(values.size(), 2u);
+    EXPECT_NE(values[0].find("algorithm=MD5"), std::string_view::npos);
+    EXPECT_NE(values[1].find("algorithm=SHA-256"), std::string_view::npos);
+    // Answer the SHA-256 one (RFC 8760): the server must take either.
+    auto parsed = sip::parseDigestChallenge(values[1]);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    auto authorization =
+        sip::digestAuthorization(*parsed, "alice", kSecret, "REGISTER", "sip:acme.example", "0a4f113b", 1);
+    ASSERT_TRUE(authorization);
+    ASSERT_TRUE(ws.send(registerRequest(2, *authorization)));
+    auto ok = receiveSip(ws);
+    ASSERT_TRUE(ok);
+    ASSERT_EQ(ok->statusCode(), 200);
+    EXPECT_NE(ok->header("Contact").value_or("").find("transport=ws"), std::string_view::npos);
+    EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
+  }
+
+  // The browser answers an INVITE with an SDP of its own and gets our ACK.
+  static void answerInvite(WsClient& ws, const sip::SipMessage& invite) {
+    sip::SipMessage answer = sip::makeResponse(invite, 200, "browser1");
+    answer.addHeader("Contact", "<sip:alice@df7jal23ls0d.invalid;transport=ws>");
+    answer.addHeader("Content-Type", "application/sdp");
+    std::string sdp = kOffer;
+    sdp.replace(sdp.find("o=trunk"), 7, "o=brows");
+    answer.setBody(sdp);
+    ASSERT_TRUE(ws.send(sip::serializeSipMessage(answer)));
+    auto ack = receiveSip(ws);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->method(), "ACK");
   }
 
   static std::string registerRequest(int cseq, const std::string& authorization) {
@@ -135,37 +180,59 @@ class TrunkSocket {
   uint16_t port_ = 0;
 };
 
-constexpr const char* kOffer =
-    "v=0\r\no=trunk 1 1 IN IP4 127.0.0.10\r\ns=-\r\nc=IN IP4 127.0.0.10\r\nt=0 0\r\n"
-    "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+// The customer's side of a call from the trunk: INVITE (answered by the contact center
+// at once), ACK, and later the BYE.
+class Customer {
+ public:
+  Customer(TrunkSocket& trunk, uint16_t server_port, std::string call_id)
+      : trunk_(trunk), server_port_(server_port), call_id_(std::move(call_id)) {}
+
+  // The answer to the INVITE (nullopt when none came), ACKed.
+  std::optional<sip::SipMessage> call() {
+    const char* offer = kOffer;
+    trunk_.send(server_port_, "INVITE sip:0215880000@127.0.0.1:" + std::to_string(server_port_) +
+                                  " SIP/2.0\r\nVia: " + via("cust1") +
+                                  "\r\nMax-Forwards: 70\r\nFrom: <sip:01099990000@127.0.0.10>;tag=cust\r\n"
+                                  "To: <sip:0215880000@acme.example>\r\nCall-ID: " + call_id_ +
+                                  "\r\nCSeq: 1 INVITE\r\nContact: <sip:01099990000@127.0.0.10:" +
+                                  std::to_string(trunk_.port()) +
+                                  ">\r\nContent-Type: application/sdp\r\nContent-Length: " +
+                                  std::to_string(strlen(offer)) + "\r\n\r\n" + offer);
+    auto answered = trunk_.receive(200);
+    if (!answered || answered->statusCode() != 200) return answered;
+    to_ = std::string(answered->header("To").value_or(""));
+    send("ACK", "cust2", 1);
+    return answered;
+  }
+  // BYE; true when the server answered 200.
+  bool hangUp() {
+    send("BYE", "cust3", 2);
+    auto ok = trunk_.receive(200);
+    return ok && ok->statusCode() == 200;
+  }
+
+ private:
+  std::string via(const char* branch) const {
+    return "SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk_.port()) + ";branch=z9hG4bK" + call_id_ + branch +
+           ";rport";
+  }
+  void send(const char* method, const char* branch, int cseq) {
+    trunk_.send(server_port_, std::string(method) + " sip:sb@127.0.0.1:" + std::to_string(server_port_) +
+                                  " SIP/2.0\r\nVia: " + via(branch) +
+                                  "\r\nMax-Forwards: 70\r\nFrom: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " +
+                                  to_ + "\r\nCall-ID: " + call_id_ + "\r\nCSeq: " + std::to_string(cseq) + " " +
+                                  method + "\r\nContent-Length: 0\r\n\r\n");
+  }
+  TrunkSocket& trunk_;
+  uint16_t server_port_;
+  std::string call_id_;
+  std::string to_;
+};
 
 TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   WsClient ws;
-  ASSERT_TRUE(ws.connect("127.0.0.1", server_->httpPort(), "/sip", {{"Sec-WebSocket-Protocol", "sip"}}));
-  EXPECT_EQ(ws.handshakeResponse().header("sec-websocket-protocol"), "sip");
-
-  // REGISTER → 401 with an MD5 challenge first.
-  ASSERT_TRUE(ws.send(registerRequest(1, "")));
-  auto challenge = receiveSip(ws);
-  ASSERT_TRUE(challenge);
-  ASSERT_EQ(challenge->statusCode(), 401);
-  auto values = challenge->headerValues("WWW-Authenticate");
-  ASSERT_EQ(values.size(), 2u);
-  EXPECT_NE(values[0].find("algorithm=MD5"), std::string_view::npos);
-  EXPECT_NE(values[1].find("algorithm=SHA-256"), std::string_view::npos);
-
-  // Answer the SHA-256 one (RFC 8760): the server must take either.
-  auto parsed = sip::parseDigestChallenge(values[1]);
-  ASSERT_TRUE(parsed) << parsed.error().message;
-  auto authorization =
-      sip::digestAuthorization(*parsed, "alice", kSecret, "REGISTER", "sip:acme.example", "0a4f113b", 1);
-  ASSERT_TRUE(authorization);
-  ASSERT_TRUE(ws.send(registerRequest(2, *authorization)));
-  auto ok = receiveSip(ws);
-  ASSERT_TRUE(ok);
-  ASSERT_EQ(ok->statusCode(), 200);
-  EXPECT_NE(ok->header("Contact").value_or("").find("transport=ws"), std::string_view::npos);
-  EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
+  registerBrowser(ws);
+  if (HasFatalFailure()) return;
 
   // Logged in (the org's after_login is Ready) and registered: alice can take calls.
   ASSERT_FALSE(login("Acme", "alice", "acme-admin-Secret-1").empty());
@@ -174,16 +241,8 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   // once with its own SDP (PCMU and telephone-event as offered, a port of ours).
   TrunkSocket trunk;
   ASSERT_TRUE(trunk.bound());
-  const std::string via = "SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) + ";branch=z9hG4bKcust1;rport";
-  std::string invite = "INVITE sip:0215880000@127.0.0.1:" + std::to_string(server_->sipPort()) +
-                       " SIP/2.0\r\nVia: " + via +
-                       "\r\nMax-Forwards: 70\r\nFrom: <sip:01099990000@127.0.0.10>;tag=cust\r\n"
-                       "To: <sip:0215880000@acme.example>\r\nCall-ID: ws-call-1\r\nCSeq: 1 INVITE\r\n"
-                       "Contact: <sip:01099990000@127.0.0.10:" + std::to_string(trunk.port()) +
-                       ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(strlen(kOffer)) +
-                       "\r\n\r\n" + kOffer;
-  trunk.send(server_->sipPort(), invite);
-  auto answered = trunk.receive(200);
+  Customer customer(trunk, server_->sipPort(), "ws-call-1");
+  auto answered = customer.call();
   ASSERT_TRUE(answered);
   ASSERT_EQ(answered->statusCode(), 200);
   {
@@ -193,12 +252,6 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
     EXPECT_NE(our_answer->media[0].port, 40000);
     EXPECT_EQ(our_answer->media[0].formats, (std::vector<std::string>{"0", "101"}));
   }
-  const std::string to = std::string(answered->header("To").value_or(""));
-  trunk.send(server_->sipPort(), "ACK sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
-                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
-                                     ";branch=z9hG4bKcust2;rport\r\nMax-Forwards: 70\r\n"
-                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
-                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
 
   // After the welcome (the org has one menu: no question) the call rings alice's browser,
   // with the customer's number in From, the menu as its display name and the Alert-Info
@@ -228,26 +281,10 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   EXPECT_TRUE(waitForGauge("sb_media_legs", 2));
 
   // The browser answers; our ACK reaches it.
-  sip::SipMessage answer = sip::makeResponse(*incoming, 200, "browser1");
-  answer.addHeader("Contact", "<sip:alice@df7jal23ls0d.invalid;transport=ws>");
-  answer.addHeader("Content-Type", "application/sdp");
-  std::string sdp = kOffer;
-  sdp.replace(sdp.find("o=trunk"), 7, "o=brows");
-  answer.setBody(sdp);
-  ASSERT_TRUE(ws.send(sip::serializeSipMessage(answer)));
-  auto ack = receiveSip(ws);
-  ASSERT_TRUE(ack);
-  EXPECT_EQ(ack->method(), "ACK");
+  answerInvite(ws, *incoming);
 
   // The customer hangs up: the browser gets a BYE and answers it.
-  trunk.send(server_->sipPort(), "BYE sip:sb@127.0.0.1:" + std::to_string(server_->sipPort()) +
-                                     " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.10:" + std::to_string(trunk.port()) +
-                                     ";branch=z9hG4bKcust3;rport\r\nMax-Forwards: 70\r\n"
-                                     "From: <sip:01099990000@127.0.0.10>;tag=cust\r\nTo: " + to +
-                                     "\r\nCall-ID: ws-call-1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
-  auto bye_ok = trunk.receive(200);
-  ASSERT_TRUE(bye_ok);
-  EXPECT_EQ(bye_ok->statusCode(), 200);
+  EXPECT_TRUE(customer.hangUp());
   auto bye = receiveSip(ws);
   ASSERT_TRUE(bye);
   EXPECT_EQ(bye->method(), "BYE");
@@ -260,6 +297,89 @@ TEST_F(SipWebSocketTest, BrowserRegistersOverWebSocketAndTakesACustomerCall) {
   // Closing the socket removes the registration made on it.
   ws.close();
   EXPECT_TRUE(waitForGauge("sb_sip_registrations", 0));
+}
+
+// Issue 6 item 7: the app's events during a real call, in order, numbered, and what a
+// reconnecting app missed replayed after `?since=`.
+TEST_F(SipWebSocketTest, TheAppHearsACallsEventsInOrderAndResumesAfterAReconnect) {
+  WsClient phone;
+  registerBrowser(phone);
+  if (HasFatalFailure()) return;
+  const std::string token = login("Acme", "alice", "acme-admin-Secret-1");
+  ASSERT_FALSE(token.empty());
+  WsClient events;
+  ASSERT_TRUE(events.connect("127.0.0.1", server_->httpPort(), "/api/v1/events", authHeader(token)));
+  auto hello = events.receive(5s);
+  ASSERT_TRUE(hello);
+  std::int64_t seq = boost::json::parse(*hello).at("seq").as_int64();
+
+  TrunkSocket trunk;
+  ASSERT_TRUE(trunk.bound());
+  Customer customer(trunk, server_->sipPort(), "ws-call-2");
+  ASSERT_TRUE(customer.call());
+  auto incoming = receiveSip(phone, 20s);
+  ASSERT_TRUE(incoming && incoming->method() == "INVITE");
+  answerInvite(phone, *incoming);
+  // While connected, the app holds and resumes the customer.
+  auto me_call = get("/api/v1/me/call", token);
+  ASSERT_EQ(me_call.status, 200u) << me_call.body;
+  const std::int64_t call = me_call.json().at("id").as_int64();
+  EXPECT_EQ(me_call.json().at("stage").as_string(), "connected");
+  EXPECT_EQ(me_call.json().at("customer").as_string(), "01099990000");
+  const std::string base = "/api/v1/calls/" + std::to_string(call);
+  EXPECT_EQ(post(base + "/hold", "", token).status, 204u);
+  EXPECT_EQ(post(base + "/unhold", "", token).status, 204u);
+  EXPECT_TRUE(customer.hangUp());
+  auto bye = receiveSip(phone);
+  ASSERT_TRUE(bye && bye->method() == "BYE");
+  ASSERT_TRUE(phone.send(sip::serializeSipMessage(sip::makeResponse(*bye, 200))));
+
+  // What the app hears, in the order it happened, each numbered one more than the last
+  // (queue counts may come in between; they are the org's, not the call's).
+  const std::vector<std::string> expected{"agent.state:ringing", "call.offered",  "agent.state:on_call",
+                                          "call.answered",       "call.held",     "call.resumed",
+                                          "agent.state:acw",     "call.ended"};
+  std::vector<std::string> heard;
+  while (heard.size() < expected.size()) {
+    auto text = events.receive(10s);
+    ASSERT_TRUE(text) << "heard only " << heard.size() << " events";
+    const auto v = boost::json::parse(*text).as_object();
+    EXPECT_EQ(v.at("seq").as_int64(), seq + 1) << *text;
+    seq = v.at("seq").as_int64();
+    std::string type(v.at("type").as_string());
+    if (type == "queue.waiting") continue;
+    if (type == "agent.state") type += ":" + std::string(v.at("state").as_string());
+    if (v.contains("call")) {
+      EXPECT_EQ(v.at("call").as_int64(), call) << *text;
+    }
+    heard.push_back(type);
+  }
+  EXPECT_EQ(heard, expected);
+
+  // The app is away while the agent goes Ready from elsewhere; back with ?since=, it
+  // gets what it missed, in order, and then lives on.
+  events.close();
+  auto put = http().request(http::verb::put, "/api/v1/me/state", R"({"state":"ready"})", jsonHeaders(token));
+  ASSERT_EQ(put.status, 200u) << put.body;
+  WsClient back;
+  ASSERT_TRUE(back.connect("127.0.0.1", server_->httpPort(), "/api/v1/events?since=" + std::to_string(seq),
+                           authHeader(token)));
+  auto again = back.receive(5s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(boost::json::parse(*again).at("type").as_string(), "hello");
+  auto missed = back.receive(5s);
+  ASSERT_TRUE(missed);
+  const auto m = boost::json::parse(*missed).as_object();
+  EXPECT_EQ(m.at("type").as_string(), "agent.state");
+  EXPECT_EQ(m.at("state").as_string(), "ready");
+  EXPECT_EQ(m.at("seq").as_int64(), seq + 1);
+
+  // The ended call is in the history with its hold time and the org's recording URL.
+  auto record = get(base, token);
+  ASSERT_EQ(record.status, 200u) << record.body;
+  EXPECT_EQ(record.json().at("result").as_string(), "answered");
+  EXPECT_EQ(record.json().at("direction").as_string(), "inbound");
+  EXPECT_TRUE(waitForGauge("sb_sip_calls", 0));
 }
 
 TEST_F(SipWebSocketTest, WebSocketWithoutTheSipSubprotocolIsRefused) {
