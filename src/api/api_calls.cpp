@@ -453,10 +453,47 @@ awaitable<HttpResponse> ApiV1::listOrgAgents(RequestContext& ctx) {
 
 // ---- dialling (E1–E4, N6) --------------------------------------------------------------------
 
+namespace {
+
+enum class Refused { kNo, kInternational, kInvalid, kSelf };
+
+// The answer to a dial the dial plan refused or the contact center could not start.
+HttpResponse dialProblem(Refused refused, const std::string& message, const core::Result<acd::CallId>& dialled,
+                         bool from_call) {
+  switch (refused) {
+    case Refused::kInternational:
+      return problem(http::status::forbidden, "international-call", "International calls are not allowed",
+                     message);
+    case Refused::kInvalid:
+      return problem(http::status::unprocessable_entity, "invalid-number", "Not a number", message);
+    case Refused::kSelf:
+      return problem(http::status::unprocessable_entity, "invalid-number", "Not a number",
+                     "That is your own agent ID: you cannot call yourself.");
+    case Refused::kNo:
+      break;
+  }
+  const core::Error& e = dialled.error();
+  switch (e.code) {
+    case ErrorCode::kNotFound:
+      return problem(http::status::not_found, "not-found", "Not found",
+                     from_call ? "No such call to dial from (or no such agent)." : "No such agent.");
+    case ErrorCode::kConflict:
+      return problem(http::status::conflict, "agent-busy", "Busy",
+                     e.message == "the agent is busy" ? "The agent you are calling is on a call."
+                                                      : "You are on a call: end it before dialling.");
+    case ErrorCode::kForbidden:
+      return problem(http::status::conflict, "state-locked", "Not logged in",
+                     "The agent is logging out; log in again to make calls.");
+    default:
+      return problemFromError(e);
+  }
+}
+
+}  // namespace
+
 awaitable<HttpResponse> ApiV1::dialAndAnswer(RequestContext& ctx, const Caller& c, std::string to,
                                              std::optional<acd::CallId> from_call,
                                              std::optional<std::int64_t> callback) {
-  enum class Refused { kNo, kInternational, kInvalid, kSelf };
   Refused refused = Refused::kNo;
   std::string message;
   auto dialled = co_await onWorker(workers_, [&]() -> core::Result<acd::CallId> {
@@ -486,38 +523,12 @@ awaitable<HttpResponse> ApiV1::dialAndAnswer(RequestContext& ctx, const Caller& 
     }
     return control_.dial(c.org.id, c.agent.key, CallControl::DialRequest{target, from_call, callback});
   });
-  switch (refused) {
-    case Refused::kInternational:
-      // E3, and a security event: who tried to call abroad, from where.
-      core::security("dial_refused", ctx.client_ip, {{"org", c.org.name}, {"agent", c.agent.id}, {"via", "app"},
-                                                     {"number", to}, {"reason", "international"}});
-      co_return problem(http::status::forbidden, "international-call", "International calls are not allowed",
-                        message);
-    case Refused::kInvalid:
-      co_return problem(http::status::unprocessable_entity, "invalid-number", "Not a number", message);
-    case Refused::kSelf:
-      co_return problem(http::status::unprocessable_entity, "invalid-number", "Not a number",
-                        "That is your own agent ID: you cannot call yourself.");
-    case Refused::kNo:
-      break;
+  if (refused == Refused::kInternational) {
+    // E3, and a security event: who tried to call abroad, from where.
+    core::security("dial_refused", ctx.client_ip, {{"org", c.org.name}, {"agent", c.agent.id}, {"via", "app"},
+                                                   {"number", to}, {"reason", "international"}});
   }
-  if (!dialled) {
-    const core::Error& e = dialled.error();
-    switch (e.code) {
-      case ErrorCode::kNotFound:
-        co_return problem(http::status::not_found, "not-found", "Not found",
-                          from_call ? "No such call to dial from (or no such agent)." : "No such agent.");
-      case ErrorCode::kConflict:
-        co_return problem(http::status::conflict, "agent-busy", "Busy",
-                          e.message == "the agent is busy" ? "The agent you are calling is on a call."
-                                                           : "You are on a call: end it before dialling.");
-      case ErrorCode::kForbidden:
-        co_return problem(http::status::conflict, "state-locked", "Not logged in",
-                          "The agent is logging out; log in again to make calls.");
-      default:
-        co_return problemFromError(e);
-    }
-  }
+  if (refused != Refused::kNo || !dialled) co_return dialProblem(refused, message, dialled, from_call.has_value());
   core::logInfo("app dial", {{"org", c.org.name}, {"agent", c.agent.id}, {"call", static_cast<int64_t>(*dialled)}});
   co_return jsonResponse(http::status::accepted,
                          boost::json::object{{"id", static_cast<std::int64_t>(*dialled)}, {"stage", "dialing"}});

@@ -23,5 +23,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)agent.optionalBool("enabled");
   agent.rejectUnknownFields();
   (void)agent.describeProblems();
+
+  // PUT /me/state with its nested note, and POST /calls (G3, E1).
+  auto state = sb::api::JsonInput::parse(body);
+  (void)state.requiredString("state", 16);
+  if (auto note = state.optionalObject("note")) {
+    (void)note->requiredInteger("call", 1, INT64_MAX);
+    (void)note->requiredString("category", 200);
+    (void)note->requiredString("text", 1024, true);
+    note->rejectUnknownFields();
+    state.adopt(*note);
+  }
+  state.rejectUnknownFields();
+  (void)state.describeProblems();
+
+  auto dial = sb::api::JsonInput::parse(body);
+  (void)dial.requiredString("to", 64);
+  if (dial.has("from_call")) (void)dial.requiredInteger("from_call", 1, INT64_MAX);
+  dial.rejectUnknownFields();
+  (void)dial.describeProblems();
   return 0;
 }
