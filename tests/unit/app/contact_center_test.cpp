@@ -647,6 +647,36 @@ TEST_F(ContactCenterTest, TheOrgHearsHowManyCustomersWait) {  // H2
   EXPECT_TRUE(globex_admin_.messages().empty());
 }
 
+TEST_F(ContactCenterTest, ACallbackRequestIsToldToTheOrgOnceStored) {  // K1
+  start();
+  acd::CallId call = 0;
+  onStrand([&] {
+    call = center_->newCallId();
+    ASSERT_TRUE(center_->callArrived(call, kAcme, "01012345678", "0215880000"));
+    center_->promptFinished(call, telephony_.last_play[call]);  // queued: nobody is Ready
+    center_->digit(call, '*');
+    center_->promptFinished(call, telephony_.last_play[call]);  // the question was asked
+    center_->digit(call, '1');
+  });
+  auto created = [&]() -> std::optional<boost::json::object> {
+    for (const std::string& m : bob_socket_.messages()) {
+      auto v = boost::json::parse(m).as_object();
+      if (v.at("type").as_string() == "callback.created") return v;
+    }
+    return std::nullopt;
+  };
+  ASSERT_TRUE(eventually([&] { return created().has_value(); }));
+  {
+    std::lock_guard lock(store_.mutex);
+    ASSERT_EQ(store_.callbacks.size(), 1u);  // stored before it was told
+  }
+  const auto cb = created()->at("callback").as_object();
+  EXPECT_EQ(cb.at("id").as_int64(), static_cast<std::int64_t>(call));
+  EXPECT_EQ(cb.at("number").as_string(), "01012345678");
+  EXPECT_EQ(cb.at("menu").at("name").as_string(), "Orders");
+  EXPECT_TRUE(globex_admin_.messages().empty());
+}
+
 TEST_F(ContactCenterTest, AnAgentsDialGoesThroughTheDialPlan) {  // E1, E3, N6
   start();
   setLive(alice_.key, true);
