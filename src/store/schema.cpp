@@ -182,7 +182,8 @@ UPDATE calls SET customer = CASE direction WHEN 'inbound' THEN caller WHEN 'outb
 ALTER TABLE calls ADD COLUMN callback_id INTEGER;
 ALTER TABLE calls ADD COLUMN from_call INTEGER;
 CREATE INDEX calls_by_customer ON calls (org_id, customer, arrived) WHERE customer != '';
-CREATE INDEX call_offers_answered ON call_offers (agent_key) WHERE outcome = 'answered';
+-- Calls an agent took over by a transfer (an answered offer after the first): `mine`.
+CREATE INDEX call_offers_taken_over ON call_offers (agent_key, call_id) WHERE outcome = 'answered' AND seq > 0;
 
 CREATE TABLE call_notes (
   call_id  INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,

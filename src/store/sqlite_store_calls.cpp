@@ -291,9 +291,11 @@ Result<std::vector<acd::CallRecord>> SqliteStore::callHistory(acd::OrgId org, co
   return db_.read([&](Connection& c) -> Result<std::vector<acd::CallRecord>> {
     std::string sql = std::string(kCallColumns) + "WHERE org_id = ?1 AND result != 'in_progress' ";
     switch (q.tab) {
-      case acd::HistoryTab::kMine:  // I3: extension calls are not listed; a call taken over by a transfer is
+      case acd::HistoryTab::kMine:
+        // I3: extension calls are not listed. A call the agent took over by a transfer is
+        // (an answered offer after the first; the first answered offer is agent_key's).
         sql += "AND direction != 'internal' AND (agent_key = ?2 OR id IN (SELECT call_id FROM call_offers "
-               "WHERE agent_key = ?2 AND outcome = 'answered')) ";
+               "WHERE agent_key = ?2 AND outcome = 'answered' AND seq > 0)) ";
         break;
       case acd::HistoryTab::kUnconnected:
         sql += "AND direction = 'inbound' AND result IN ('unconnected', 'callback', 'no_agent') ";

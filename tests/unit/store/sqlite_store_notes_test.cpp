@@ -98,6 +98,28 @@ TEST_F(NotesStoreTest, OnlyAgentsWhoSpokeWithTheCustomerWriteNotes) {
   EXPECT_EQ(got.notes[1].author, dave_);
 }
 
+TEST_F(NotesStoreTest, ACallTakenOverByATransferIsInTheNewAgentsHistory) {  // I3, F4
+  CallRecord r = answered(1, kNow);
+  r.offers = {{bob_, kNow + seconds(2), acd::OfferOutcome::kMissed},
+              {alice_, kNow + seconds(5), acd::OfferOutcome::kAnswered},
+              {dave_, kNow + seconds(30), acd::OfferOutcome::kAnswered}};
+  store(r);
+  store(answered(2, kNow + seconds(100)));  // alice's alone
+  auto mine = [&](acd::AgentKey agent) {
+    acd::HistoryQuery q;
+    q.tab = acd::HistoryTab::kMine;
+    q.agent = agent;
+    auto calls = store_->callHistory(acme_, q);
+    EXPECT_TRUE(calls.ok());
+    std::vector<acd::CallId> ids;
+    for (const CallRecord& c : calls.ok() ? *calls : std::vector<CallRecord>{}) ids.push_back(c.call);
+    return ids;
+  };
+  EXPECT_EQ(mine(alice_), (std::vector<acd::CallId>{2, 1}));
+  EXPECT_EQ(mine(dave_), (std::vector<acd::CallId>{1}));
+  EXPECT_TRUE(mine(bob_).empty());  // a missed offer is not a call of bob's
+}
+
 TEST_F(NotesStoreTest, NoNoteOnAnotherOrgsOrARunningOrAnUnknownCall) {
   CallRecord r = answered(1, kNow);
   ASSERT_TRUE(store_->openCall(r).ok());  // still in progress
