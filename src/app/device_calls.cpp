@@ -213,7 +213,19 @@ void DeviceCalls::dialOut(acd::CallId id, const std::string& agent_aor, const Di
 
 void DeviceCalls::onLegRinging(sip::LegId leg) {
   auto c = find(leg);
-  if (c && leg == c->far.sip && !c->from_app) endpoint_->ring(c->agent.sip, clock_.now());
+  if (!c || leg != c->far.sip) return;
+  if (!c->from_app) {
+    endpoint_->ring(c->agent.sip, clock_.now());  // the phone plays its own ringback
+  } else if (!c->ringback) {
+    // The agent's phone answered already (the app dialled): it hears our ringback tone
+    // until the far side answers.
+    c->ringback = true;
+    if (auto tone = prompts_.sound(c->route.org_domain, "ringback")) {
+      media_.play(c->agent.media, {*tone}, true, false, 0);
+    } else {
+      core::logWarn("no ringback tone", {{"error", tone.error().message}});
+    }
+  }
 }
 
 void DeviceCalls::onLegAnswered(sip::LegId leg, const std::string& sdp) {
@@ -267,6 +279,7 @@ void DeviceCalls::onLegAnswered(sip::LegId leg, const std::string& sdp) {
   }
   configureSide(media_, c->agent);
   configureSide(media_, c->far);
+  if (c->ringback) media_.stopPlay(c->agent.media);
   media_.bridge(c->agent.media, c->far.media);
   std::string path;
   if (!options_.recordings_dir.empty()) {

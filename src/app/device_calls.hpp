@@ -78,6 +78,7 @@ class DeviceCalls final : public sip::LegListener {
     std::optional<sip::SdpAnswer> agent_answer;   // the phone called: ours, sent when the far side answers
     sip::SessionDescription far_offer;
     bool far_dialled = false;
+    bool ringback = false;  // from_app: the agent hears the ringback tone
     bool agent_holds = false;   // the agent's phone holds
     bool center_holds = false;  // the app holds
     bool held = false;          // the hold sound plays

@@ -123,11 +123,11 @@ core::Result<PromptRef> PromptLibrary::get(std::string_view org, std::string_vie
   return find(org, language, name);
 }
 
-core::Result<PromptRef> PromptLibrary::hold(std::string_view org) {
-  return find(org, {}, "hold");
+core::Result<PromptRef> PromptLibrary::sound(std::string_view org, std::string_view name) {
+  return find(org, {}, name);
 }
 
-// An empty `language` skips the two language directories (the hold sound).
+// An empty `language` skips the two language directories (sounds of no language).
 core::Result<PromptRef> PromptLibrary::find(std::string_view org, std::string_view language,
                                             std::string_view name) {
   if (auto ok = checkPathPart("org", org); !ok) return ok.error();

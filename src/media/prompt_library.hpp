@@ -63,8 +63,11 @@ class PromptLibrary {
   // answer is kInvalidInput and no file is looked at.
   core::Result<PromptRef> get(std::string_view org, std::string_view language,
                               std::string_view name);
-  // The hold sound ("hold"): <custom>/<org>/hold.wav, else <defaults>/common/hold.wav.
-  core::Result<PromptRef> hold(std::string_view org);
+  // A sound of no language ("hold", "ringback"): <custom>/<org>/<name>.wav, else
+  // <defaults>/common/<name>.wav.
+  core::Result<PromptRef> sound(std::string_view org, std::string_view name);
+  // The hold sound: sound(org, "hold").
+  core::Result<PromptRef> hold(std::string_view org) { return sound(org, "hold"); }
 
   // The prompt names that say `n` (1..999) in `language` ("ko" or "en"), in order, e.g.
   // 23 in English {"num_20", "num_3"}, 235 in Korean {"num_2", "num_100", "num_3",

@@ -226,6 +226,18 @@ TEST_F(PromptLibraryTest, HoldSkipsLanguageDirectories) {
   EXPECT_EQ(lengthOf(library.hold("globex")), 800u);
 }
 
+TEST_F(PromptLibraryTest, SoundsOfNoLanguageComeFromCommonOrTheOrg) {  // the ringback tone
+  put("defaults/common/ringback.wav", 24000);
+  put("defaults/ko/ringback.wav", 1);  // never a language's
+  PromptLibrary library(defaults(), custom());
+  EXPECT_EQ(lengthOf(library.sound("acme", "ringback")), 24000u);
+  put("custom/acme/ringback.wav", 8000);
+  library.invalidate("acme");
+  EXPECT_EQ(lengthOf(library.sound("acme", "ringback")), 8000u);
+  EXPECT_EQ(library.sound("acme", "nothing").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(library.sound("acme", "../ringback").error().code, ErrorCode::kInvalidInput);
+}
+
 TEST_F(PromptLibraryTest, RejectsPathPartsThatCouldEscape) {
   put("defaults/en/welcome.wav", 100);
   put("secret.wav", 100);           // reachable from custom/ as ../secret
