@@ -241,6 +241,45 @@ def t_app_dial(r: Run) -> None:
     r.unregister_all()
 
 
+def t_app_dial_ringback(r: Run) -> None:
+    """E1: alice's phone answered the app's dial already, so it plays no ringback; while
+    the number rings (the trunk sends 180 and answers 2.5 s later) the server plays the
+    ringback tone to her (440 + 480 Hz, 1 s on, 2 s off), and the far end's audio once it
+    answers."""
+    r.start_server()
+    ears = r.rtp_peer(AGENT_IP)  # what alice's phone hears
+    phone = r.phone("alice", "api_phone_answer_hangup.xml", pause_ms=4500, rtp_port=ears.port)
+    token = r.login("alice")
+    carrier = r.sipp("carrier", "api_trunk_ring_answer.xml", TRUNK_IP, port=r.outbound_port,
+                     keys={"user": "carrier", "rtp_port": str(r.rtp_sink(TRUNK_IP))}, extra=["-aa"],
+                     pause_ms=2500)
+    time.sleep(0.2)
+    status, body = r.http("POST", "/api/v1/calls", {"to": TYPED}, token)
+    if status != 202:
+        raise Failure(f"POST /api/v1/calls {TYPED}: {status} {body}")
+    r.expect_exit(phone, 20)
+    r.expect_exit(carrier, 15)
+    rang = carrier.times("sent", r"SIP/2\.0 180")
+    answered = carrier.times("sent", r"SIP/2\.0 200")
+    if not rang or not answered:
+        raise Failure(f"the carrier sent 180 at {rang} and 200 at {answered}")
+    # The first second of the cadence is the tone; the rest of the ring is silence.
+    audio = ears.audio(rang[0] + 0.15, rang[0] + 0.85)
+    share = rtp_tool.tone_share(audio, 440) + rtp_tool.tone_share(audio, 480)
+    figures = f"{rtp_tool.describe(audio)}, share 440+480 Hz {share:.2f}"
+    if len(audio) < 0.4 * rtp_tool.RATE or share < 0.8 or rtp_tool.rms(audio) < 300:
+        raise Failure(f"alice must hear the ringback tone while the number rings: {figures}")
+    quiet = ears.audio(rang[0] + 1.2, rang[0] + 1.9)
+    if quiet and rtp_tool.rms(quiet) > 100:
+        raise Failure(f"the ringback's pause must be silent: {rtp_tool.describe(quiet)}")
+    r.log(f"ringback heard: {figures}")
+    [row] = r.wait_calls(1)
+    r.expect_call(row, direction="outbound", agent="alice", result="answered", called=NATIONAL)
+    r.wait_state("alice", "acw")
+    r.expect_idle()
+    r.unregister_all()
+
+
 def t_dial_international_refused(r: Run) -> None:
     """E3: international numbers (Acme's country code is 82) from the app → 403
     /problems/international-call with a clear detail and a security line each
