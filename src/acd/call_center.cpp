@@ -438,7 +438,15 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
     if (!change) return out;
     changeState(out, *a, *change);
     cancelTimer(out, *c, kRingTimer);
+    // The hold so far was the first agent's: closed on its segment before the change.
+    if (c->held_since) {
+      const core::Duration held = now - *c->held_since;
+      c->record.hold += held;
+      if (OfferRecord* o = talkingOffer(*c)) o->hold += held;
+      c->held_since.reset();
+    }
     endOffer(*c, OfferOutcome::kAnswered);
+    c->record.offers.back().answered = now;
     c->transfer_to.reset();
     const AgentKey from = c->talking.value_or(0);
     if (c->talking) {
@@ -467,6 +475,7 @@ Commands CallCenter::agentAnswered(CallId call, AgentKey agent, core::Time now) 
   cancelTimer(out, *c, kAnnounceTimer);
   c->ringing.reset();
   endOffer(*c, OfferOutcome::kAnswered);
+  c->record.offers.back().answered = now;
   c->stage = Stage::kConnected;
   c->record.agent = agent;
   c->talking = agent;
@@ -529,10 +538,12 @@ Commands CallCenter::customerHungUp(CallId call, core::Time now, std::string_vie
     return out;
   }
   leaveQueue(out, *c, now);
-  // A callback confirmed before the hang-up stays a callback.
+  // A callback confirmed before the hang-up stays a callback; a caller who leaves a
+  // queue nobody serving its menu is logged in to is counted apart (statistics).
   const bool callback = c->record.result == CallResult::kCallback;
+  const bool unserved = c->record.queued && c->record.menu && !anyoneLoggedIn(*c->record.menu) && reason == "hangup";
   finish(out, *c, callback ? CallResult::kCallback : CallResult::kUnconnected, "customer",
-         callback ? std::string_view("callback") : reason, now);
+         callback ? std::string_view("callback") : unserved ? std::string_view("no_agent") : reason, now);
   return out;
 }
 
@@ -556,6 +567,14 @@ Commands CallCenter::agentHungUp(CallId call, core::Time now, std::string_view r
   }
   finish(out, *c, CallResult::kAnswered, "agent", reason, now);
   return out;
+}
+
+OfferRecord* CallCenter::talkingOffer(Call& c) {
+  if (!c.talking) return nullptr;
+  for (auto it = c.record.offers.rbegin(); it != c.record.offers.rend(); ++it) {
+    if (it->agent == *c.talking && it->outcome == OfferOutcome::kAnswered) return &*it;
+  }
+  return nullptr;  // an agent's own call: no offer
 }
 
 CallCenter::Call* CallCenter::talkingCall(CallId call, AgentKey agent) {
@@ -583,7 +602,9 @@ void CallCenter::updateHold(Commands& out, Call& c, core::Time now) {
     c.held_since = now;
     notify(out, CallNoticeKind::kHeld, c, c.talking.value_or(0), now);
   } else if (!held && c.held_since) {
-    c.record.hold += now - *c.held_since;
+    const core::Duration d = now - *c.held_since;
+    c.record.hold += d;
+    if (OfferRecord* o = talkingOffer(c)) o->hold += d;
     c.held_since.reset();
     notify(out, CallNoticeKind::kResumed, c, c.talking.value_or(0), now);
   }
@@ -782,7 +803,9 @@ void CallCenter::finish(Commands& out, Call& c, CallResult result, const char* b
   endTransfer(out, c, OfferOutcome::kWithdrawn, now);
   for (int kind = 0; kind < 4; ++kind) cancelTimer(out, c, kind);
   if (c.held_since) {  // ended while held: the hold lasted to the end
-    c.record.hold += now - *c.held_since;
+    const core::Duration d = now - *c.held_since;
+    c.record.hold += d;
+    if (OfferRecord* o = talkingOffer(c)) o->hold += d;
     c.held_since.reset();
   }
   c.record.result = result;

@@ -57,9 +57,17 @@ enum class OfferOutcome { kRinging, kAnswered, kMissed, kWithdrawn };
 const char* toString(OfferOutcome o);  // "ringing" (not ended yet), "answered", "missed", "withdrawn"
 std::optional<OfferOutcome> parseOfferOutcome(std::string_view s);
 struct OfferRecord {
+  OfferRecord() = default;
+  OfferRecord(AgentKey a, core::Time ringing_at, OfferOutcome o, std::optional<core::Time> answered_at = {},
+              core::Duration held = {})
+      : agent(a), at(ringing_at), outcome(o), answered(answered_at), hold(held) {}
   AgentKey agent = 0;
   core::Time at{};  // when it started ringing
   OfferOutcome outcome = OfferOutcome::kRinging;
+  // Answered: when this agent started talking (it talks until the next answered offer,
+  // a transfer, or the end) and how long it held the customer meanwhile (statistics).
+  std::optional<core::Time> answered;
+  core::Duration hold{};
   bool operator==(const OfferRecord&) const = default;
 };
 
@@ -89,7 +97,8 @@ struct CallRecord {
   CallResult result = CallResult::kUnconnected;
   std::string ended_by;  // "customer", "agent" or "system"
   // Why: "hangup" (BYE/CANCEL), "media_timeout", "connection_lost", "signaling_timeout",
-  // "callback" (the caller asked for one), "no_agent" (an org without menus).
+  // "callback" (the caller asked for one), "no_agent" (an org without menus, or the
+  // caller left while nobody serving the menu was logged in).
   std::string end_reason;
   core::Duration hold{};  // the agent held the customer this long in all
   std::string recording;  // the recording file (app fills it in), empty when none
@@ -319,6 +328,7 @@ class CallCenter {
   // The transfer's target did not answer (or the call ends): its offer ends as `outcome`.
   void endTransfer(Commands& out, Call& c, OfferOutcome outcome, core::Time now);
   Call* talkingCall(CallId call, AgentKey agent);  // a connected call `agent` is talking on
+  OfferRecord* talkingOffer(Call& c);               // the answered offer of the agent talking now
   void notify(Commands& out, CallNoticeKind kind, const Call& c, AgentKey agent, core::Time now,
               AgentKey target = 0);
   void changeState(Commands& out, AgentInfo& a, const StateChange& change);

@@ -229,12 +229,20 @@ CREATE TABLE recording_access (
 CREATE INDEX recording_access_by_call ON recording_access (call_id, at);
 )sql";
 
+// Issue 7: when each answered offer's agent started talking and how long it held the
+// customer (per-agent talk and hold time of a transferred call).
+constexpr std::string_view kOfferTimes = R"sql(
+ALTER TABLE call_offers ADD COLUMN answered INTEGER;
+ALTER TABLE call_offers ADD COLUMN hold_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
     Migration{2, kAgentStates},
     Migration{3, kCallRecords},
     Migration{4, kCallDetails},
     Migration{5, kAgentOperations},
+    Migration{6, kOfferTimes},
 };
 
 }  // namespace

@@ -80,13 +80,16 @@ Result<void> writeCall(Connection& c, const acd::CallRecord& r, std::string_view
   if (auto run = clear->run(); !run) return run.error();
   for (std::size_t i = 0; i < r.offers.size(); ++i) {
     auto offer = c.prepare(
-        "INSERT INTO call_offers (call_id, seq, agent_key, offered, outcome) VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO call_offers (call_id, seq, agent_key, offered, outcome, answered, hold_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!offer) return offer.error();
     offer->bindInt(1, static_cast<int64_t>(r.call))
         .bindInt(2, static_cast<int64_t>(i))
         .bindInt(3, r.offers[i].agent)
         .bindInt(4, core::toUnixMillis(r.offers[i].at))
         .bindText(5, acd::toString(r.offers[i].outcome));
+    bindOptionalTime(*offer, 6, r.offers[i].answered);
+    offer->bindInt(7, std::chrono::duration_cast<std::chrono::milliseconds>(r.offers[i].hold).count());
     if (auto run = offer->run(); !run) return run.error();
   }
   return core::okResult();
@@ -236,7 +239,8 @@ Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, a
     out.push_back(std::move(r));
   }
   for (acd::CallRecord& r : out) {
-    auto offers = c.prepare("SELECT agent_key, offered, outcome FROM call_offers WHERE call_id = ?1 ORDER BY seq");
+    auto offers = c.prepare(
+        "SELECT agent_key, offered, outcome, answered, hold_ms FROM call_offers WHERE call_id = ?1 ORDER BY seq");
     if (!offers) return offers.error();
     offers->bindInt(1, static_cast<int64_t>(r.call));
     for (;;) {
@@ -247,6 +251,8 @@ Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, a
       offer.agent = offers->columnInt(0);
       offer.at = optionalTime(*offers, 1).value_or(r.arrived);
       offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
+      offer.answered = optionalTime(*offers, 3);
+      offer.hold = std::chrono::milliseconds(offers->columnInt(4));
       r.offers.push_back(offer);
     }
     auto notes = c.prepare(

@@ -155,9 +155,26 @@ TEST_F(CallOperationsTest, ATransferAnsweredMovesTheCallToTheTargetInTheSameReco
   EXPECT_EQ(record->record.agent, 1);  // who answered first (statistics count it once)
   EXPECT_EQ(record->record.hold, core::Duration::zero());
   ASSERT_EQ(record->record.offers.size(), 2u);
-  EXPECT_EQ(record->record.offers[1], (OfferRecord{2, t0 + seconds(30), OfferOutcome::kAnswered}));
+  EXPECT_EQ(record->record.offers[1], (OfferRecord{2, t0 + seconds(30), OfferOutcome::kAnswered, t0 + seconds(36)}));
+  EXPECT_EQ(record->record.offers[0].answered, t0 + seconds(10));  // alice talked 10 s → 36 s
   EXPECT_EQ(record->record.talk(), seconds(80));
   EXPECT_EQ(cc_->agentStatus(2)->state(), AgentState::kAfterCallWork);
+}
+
+TEST_F(CallOperationsTest, HoldTimeIsKeptForTheAgentWhoHeld) {  // statistics: hold per agent
+  connected();
+  ASSERT_TRUE(cc_->holdRequested(11, 1, true, t0 + seconds(20)).ok());
+  ASSERT_TRUE(cc_->holdRequested(11, 1, false, t0 + seconds(27)).ok());
+  ASSERT_TRUE(cc_->transferRequested(11, 1, 2, t0 + seconds(30)).ok());
+  cc_->agentAnswered(11, 2, t0 + seconds(33));
+  cc_->holdChanged(11, true, t0 + seconds(40));  // bob's phone holds
+  Commands ended = cc_->customerHungUp(11, t0 + seconds(44));  // ended while held
+  auto record = first<SaveCallRecord>(ended);
+  ASSERT_TRUE(record);
+  ASSERT_EQ(record->record.offers.size(), 2u);
+  EXPECT_EQ(record->record.offers[0].hold, seconds(7));
+  EXPECT_EQ(record->record.offers[1].hold, seconds(4));
+  EXPECT_EQ(record->record.hold, seconds(11));
 }
 
 TEST_F(CallOperationsTest, OnlyAReadyAgentCanBeTheTarget) {
@@ -364,6 +381,29 @@ TEST_F(CallOperationsTest, AnUnansweredInternalCallLeavesTheCalleeAsItWas) {
   EXPECT_EQ(cc_->agentStatus(2)->state(), AgentState::kReady);
   spec.callee = 42;
   EXPECT_EQ(cc_->dialStarted(33, 1, spec, t0 + seconds(30)).error().code, core::ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace sb::acd
+
+namespace sb::acd {
+namespace {
+
+// Statistics count "no agent" apart from "abandoned": the end reason says which.
+TEST_F(CallOperationsTest, ACallerLeavingAQueueNobodyServesEndsAsNoAgent) {
+  auto queued_then_left = [&](CallId call, core::Time at) {
+    Commands arrived = cc_->callArrived(call, "01012345678", "0215880000", at);
+    cc_->promptFinished(call, first<PlayPrompts>(arrived)->play_id, at + seconds(3));
+    return first<SaveCallRecord>(cc_->customerHungUp(call, at + seconds(20)))->record;
+  };
+  ASSERT_TRUE(cc_->agentRequested(1, AgentState::kBreak, t0 + seconds(1)).ok());  // logged in, on break
+  CallRecord abandoned = queued_then_left(11, t0 + seconds(2));
+  EXPECT_EQ(abandoned.result, CallResult::kUnconnected);
+  EXPECT_EQ(abandoned.end_reason, "hangup");
+  cc_->agentLoggedOut(1, t0 + seconds(30));  // nobody of menu 1 logged in now
+  CallRecord unserved = queued_then_left(12, t0 + seconds(31));
+  EXPECT_EQ(unserved.result, CallResult::kUnconnected);
+  EXPECT_EQ(unserved.end_reason, "no_agent");
 }
 
 }  // namespace

@@ -58,7 +58,8 @@ TEST_F(CallRecordStoreTest, AnAnsweredCallIsStoredWithEverything) {
   r.menu = 2;
   r.queued = kNow + seconds(8);
   r.offers = {{bob_, kNow + seconds(2), acd::OfferOutcome::kMissed},
-              {alice_, kNow + seconds(20), acd::OfferOutcome::kAnswered}};
+              {alice_, kNow + seconds(20), acd::OfferOutcome::kAnswered, kNow + seconds(30),
+               std::chrono::milliseconds(4500)}};  // when alice started talking, her hold
   r.direction = acd::CallDirection::kOutbound;  // not the default: proves it is stored
   r.hold = std::chrono::milliseconds(4500);
   r.end_reason = "media_timeout";
