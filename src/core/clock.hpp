@@ -4,7 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sb::core {
 
@@ -40,5 +42,10 @@ int64_t toUnixMillis(Time t);
 Time fromUnixMillis(int64_t ms);
 // RFC 3339 in UTC with milliseconds, e.g. "2026-11-24T03:58:20.123Z".
 std::string toRfc3339(Time t);
+// Reads an RFC 3339 date-time (untrusted): "YYYY-MM-DDTHH:MM:SS", optional fraction (up
+// to 9 digits, kept to the millisecond, truncated), then "Z" or "±HH:MM"; "t"/"z" and a
+// space for "T" are accepted. Years 1970–9999. nullopt for anything else (including
+// 24:00:00, a 61st second or 30 February).
+std::optional<Time> parseRfc3339(std::string_view text);
 
 }  // namespace sb::core

@@ -1,0 +1,209 @@
+// Issue 7 item 4: the statistics of a hand-worked fixture (tests/data/statistics/
+// fixture.json: 27 calls and the agents' states in Asia/Seoul across midnight, a week
+// and a month edge, with every expected figure worked out by hand in its "how") come out
+// exactly, for every period, through the same code the API uses: the periods cut in the
+// org's zone (statsPeriod) and the figures added up (acd::computeStatistics).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <map>
+
+#include "acd/statistics.hpp"
+#include "api/stats_periods.hpp"
+#include "support/source_dir.hpp"
+
+namespace sb::api {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+
+core::Time instant(const value& v) {
+  auto t = core::parseRfc3339(std::string(v.as_string()));
+  EXPECT_TRUE(t.has_value()) << v;
+  return t.value_or(core::Time{});
+}
+
+std::optional<core::Time> maybeInstant(const value& v) {
+  if (v.is_null()) return std::nullopt;
+  return instant(v);
+}
+
+class StatisticsFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string text = testing::readSourceFile("tests/data/statistics/fixture.json");
+    ASSERT_FALSE(text.empty());
+    fixture_ = boost::json::parse(text).as_object();
+    const object& org = fixture_.at("org").as_object();
+    zone_ = std::string(org.at("timezone").as_string());
+    service_level_ = std::chrono::seconds(org.at("service_level_s").as_int64());
+    for (const value& a : fixture_.at("agents").as_array()) {
+      const std::string id(a.at("id").as_string());
+      key_[id] = a.at("key").as_int64();
+      id_[a.at("key").as_int64()] = id;
+    }
+    now_ = instant(fixture_.at("now"));
+    for (const value& v : fixture_.at("calls").as_array()) calls_.push_back(record(v.as_object()));
+    // Each agent's entries in order: a state holds until the agent's next entry (or now).
+    std::map<acd::AgentKey, std::vector<acd::AgentStateSpan>> by_agent;
+    for (const value& v : fixture_.at("states").as_array()) {
+      const object& s = v.as_object();
+      auto state = acd::parseAgentState(std::string(s.at("state").as_string()));
+      ASSERT_TRUE(state) << s;
+      auto& list = by_agent[key_.at(std::string(s.at("agent").as_string()))];
+      const core::Time since = instant(s.at("since"));
+      if (!list.empty()) list.back().until = since;
+      list.push_back(acd::AgentStateSpan{key_.at(std::string(s.at("agent").as_string())), *state, since, now_});
+    }
+    for (auto& [agent, list] : by_agent) states_.insert(states_.end(), list.begin(), list.end());
+  }
+
+  acd::CallRecord record(const object& c) {
+    acd::CallRecord r;
+    r.call = static_cast<acd::CallId>(c.at("id").as_int64());
+    r.direction = *acd::parseCallDirection(std::string(c.at("direction").as_string()));
+    if (!c.at("menu").is_null()) r.menu = static_cast<acd::MenuIndex>(c.at("menu").as_string()[0] - '0');
+    r.arrived = instant(c.at("arrived"));
+    r.queued = maybeInstant(c.at("queued"));
+    r.answered = maybeInstant(c.at("answered"));
+    r.ended = instant(c.at("ended"));
+    r.result = *acd::parseCallResult(std::string(c.at("result").as_string()));
+    r.end_reason = std::string(c.at("end_reason").as_string());
+    if (!c.at("agent").is_null()) r.agent = key_.at(std::string(c.at("agent").as_string()));
+    for (const value& v : c.at("offers").as_array()) {
+      const object& o = v.as_object();
+      r.offers.emplace_back(key_.at(std::string(o.at("agent").as_string())), instant(o.at("at")),
+                            *acd::parseOfferOutcome(std::string(o.at("outcome").as_string())),
+                            maybeInstant(o.at("answered")), std::chrono::milliseconds(o.at("hold_ms").as_int64()));
+      r.hold += r.offers.back().hold;
+    }
+    for (const value& v : c.at("notes").as_array()) {
+      const object& n = v.as_object();
+      acd::CallNote note;
+      note.author = key_.at(std::string(n.at("author").as_string()));
+      note.category = n.at("category").is_null() ? "" : std::string(n.at("category").as_string());
+      r.notes.push_back(note);
+    }
+    return r;
+  }
+
+  acd::StatsPeriod periodOf(const std::string& name) {
+    if (name.rfind("range:", 0) == 0) {
+      const std::string range = name.substr(6);
+      const auto slash = range.find('/');
+      return acd::StatsPeriod{*core::parseRfc3339(range.substr(0, slash)), *core::parseRfc3339(range.substr(slash + 1))};
+    }
+    auto p = statsPeriod(name, zone_, now_);
+    EXPECT_TRUE(p.ok()) << name;
+    return p.ok() ? *p : acd::StatsPeriod{};
+  }
+
+  object fixture_;
+  std::string zone_;
+  core::Duration service_level_{};
+  std::map<std::string, acd::AgentKey> key_;
+  std::map<acd::AgentKey, std::string> id_;
+  core::Time now_{};
+  std::vector<acd::CallRecord> calls_;
+  std::vector<acd::AgentStateSpan> states_;
+};
+
+void expectCount(const object& want, const char* name, std::int64_t got, const std::string& where) {
+  EXPECT_EQ(want.at(name).as_int64(), got) << where << " " << name << "\n" << want.at("how").as_string();
+}
+
+void expectOptional(const object& want, const char* name, const std::optional<std::int64_t>& got,
+                    const std::string& where) {
+  const value& w = want.at(name);
+  if (w.is_null()) {
+    EXPECT_FALSE(got.has_value()) << where << " " << name << " = " << got.value_or(-1) << ", expected null";
+  } else {
+    EXPECT_EQ(got, std::optional<std::int64_t>(w.as_int64())) << where << " " << name << "\n" << want.at("how").as_string();
+  }
+}
+
+void expectRatio(const object& want, const char* name, const std::optional<double>& got, const std::string& where) {
+  const value& w = want.at(name);
+  if (w.is_null()) {
+    EXPECT_FALSE(got.has_value()) << where << " " << name << " = " << got.value_or(-1) << ", expected null";
+    return;
+  }
+  ASSERT_TRUE(got.has_value()) << where << " " << name;
+  EXPECT_NEAR(*got, w.to_number<double>(), 5e-7) << where << " " << name << "\n" << want.at("how").as_string();
+}
+
+void expectCalls(const object& want, const acd::CallFigures& f, const std::string& where) {
+  expectCount(want, "inflow", f.inflow, where);
+  expectCount(want, "answered", f.answered, where);
+  expectCount(want, "unconnected", f.unconnected(), where);
+  expectCount(want, "abandoned", f.abandoned, where);
+  expectCount(want, "callback", f.callback, where);
+  expectCount(want, "no_agent", f.no_agent, where);
+  expectCount(want, "other", f.other, where);
+  expectRatio(want, "answer_rate", f.answerRate(), where);
+  expectRatio(want, "service_level", f.serviceLevel(), where);
+  expectRatio(want, "service_level_inflow", f.serviceLevelInflow(), where);
+  expectOptional(want, "avg_wait_ms", f.avgWaitMs(), where);
+  expectOptional(want, "max_wait_ms", f.max_wait_ms, where);
+  expectOptional(want, "avg_wait_answered_ms", f.avgWaitAnsweredMs(), where);
+  expectOptional(want, "max_wait_answered_ms", f.max_wait_answered_ms, where);
+}
+
+TEST_F(StatisticsFixture, EveryFigureOfEveryPeriodIsTheHandWorkedOne) {
+  const object& expected = fixture_.at("expected").as_object();
+  ASSERT_GE(expected.size(), 6u);
+  for (const auto& [period_name, v] : expected) {
+    const std::string name(period_name);
+    const object& want = v.as_object();
+    SCOPED_TRACE(name);
+    const acd::StatsPeriod period = periodOf(name);
+    EXPECT_EQ(core::toRfc3339(period.from), want.at("from").as_string()) << want.at("how").as_string();
+    EXPECT_EQ(core::toRfc3339(period.to), want.at("to").as_string()) << want.at("how").as_string();
+    const acd::Statistics s = acd::computeStatistics(calls_, states_, period, service_level_);
+
+    expectCalls(want.at("org").as_object(), s.org, name + " org");
+    for (const auto& [digit, m] : want.at("menus").as_object()) {
+      expectCalls(m.as_object(), s.menus[static_cast<std::size_t>(digit[0] - '0')], name + " menu " + std::string(digit));
+    }
+    for (const auto& [agent_id, a] : want.at("agents").as_object()) {
+      const std::string where = name + " agent " + std::string(agent_id);
+      auto it = s.agents.find(key_.at(std::string(agent_id)));
+      const acd::AgentFigures f = it == s.agents.end() ? acd::AgentFigures{} : it->second;
+      const object& w = a.as_object();
+      expectCount(w, "answered", f.answered, where);
+      expectCount(w, "outbound", f.outbound, where);
+      expectCount(w, "outbound_answered", f.outbound_answered, where);
+      expectCount(w, "talk_ms", f.talk_ms, where);
+      expectOptional(w, "avg_talk_ms", f.avgTalkMs(), where);
+      expectCount(w, "hold_ms", f.hold_ms, where);
+      expectCount(w, "acw_ms", f.acw_ms, where);
+      expectCount(w, "break_ms", f.break_ms, where);
+      expectCount(w, "missed", f.missed, where);
+    }
+    std::map<std::string, std::int64_t> want_categories;
+    for (const auto& [category, n] : want.at("categories").as_object()) {
+      want_categories[std::string(category)] = n.as_int64();
+    }
+    const std::map<std::string, std::int64_t> got_categories(s.categories.begin(), s.categories.end());
+    EXPECT_EQ(got_categories, want_categories)
+        << (want.contains("categories_how") ? want.at("categories_how").as_string() : "");
+  }
+}
+
+TEST_F(StatisticsFixture, MenusAndAgentsAddUpToTheOrg) {
+  for (const char* name : {"today", "yesterday", "this_week", "this_month", "last_30_days"}) {
+    SCOPED_TRACE(name);
+    const acd::Statistics s = acd::computeStatistics(calls_, states_, periodOf(name), service_level_);
+    acd::CallFigures sum;
+    for (const acd::CallFigures& m : s.menus) sum.merge(m);
+    EXPECT_EQ(sum, s.org);
+    std::int64_t answered = 0;
+    for (const auto& [agent, f] : s.agents) answered += f.answered;
+    EXPECT_EQ(answered, s.org.answered);
+  }
+}
+
+}  // namespace
+}  // namespace sb::api
