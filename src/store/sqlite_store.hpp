@@ -16,6 +16,7 @@
 #include "acd/call_record_store.hpp"
 #include "acd/center_store.hpp"
 #include "acd/directory.hpp"
+#include "acd/stats_store.hpp"
 #include "store/database.hpp"
 
 namespace sb::store {
@@ -24,6 +25,7 @@ class SqliteStore final : public acd::DirectoryStore,
                           public acd::AgentStateStore,
                           public acd::CallRecordStore,
                           public acd::CenterStore,
+                          public acd::StatsStore,
                           public account::AccountStore {
  public:
   // Uses a database someone else owns (and may share with other stores).
@@ -87,6 +89,11 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<acd::StoredCallback> findCallback(acd::OrgId org, std::int64_t id) override;
   core::Result<acd::StoredCallback> deleteCallback(acd::OrgId org, std::int64_t id, acd::AgentKey by,
                                                    core::Time now) override;
+
+  // ---- acd::StatsStore (sqlite_store_stats.cpp) ----
+  core::Result<std::vector<acd::CallRecord>> statsCalls(acd::OrgId org, core::Time from, core::Time to) override;
+  core::Result<std::vector<acd::AgentStateSpan>> stateSpans(acd::OrgId org, core::Time from, core::Time to,
+                                                            core::Time now) override;
 
   // ---- acd::CenterStore ----
   core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override;
