@@ -169,4 +169,17 @@ Statistics computeStatistics(std::span<const CallRecord> calls, std::span<const 
   return s;
 }
 
+std::vector<CallFigures> hourlyFigures(std::span<const CallRecord> calls, std::span<const StatsPeriod> hours,
+                                       core::Duration service_level) {
+  std::vector<CallFigures> out(hours.size());
+  for (const CallRecord& call : calls) {
+    if (call.direction != CallDirection::kInbound || !call.queued || !call.menu || *call.menu >= kMenuCount) continue;
+    // The first hour that ends after the queue entry.
+    auto it = std::upper_bound(hours.begin(), hours.end(), *call.queued,
+                               [](core::Time t, const StatsPeriod& h) { return t < h.to; });
+    if (it != hours.end() && it->contains(*call.queued)) out[static_cast<std::size_t>(it - hours.begin())].add(call, service_level);
+  }
+  return out;
+}
+
 }  // namespace sb::acd

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "acd/agent_state.hpp"
 #include "acd/call_center.hpp"
@@ -79,5 +80,9 @@ struct Statistics {
 // are ignored); `states`: the agents' state spans that overlap it.
 Statistics computeStatistics(std::span<const CallRecord> calls, std::span<const AgentStateSpan> states,
                              StatsPeriod period, core::Duration service_level);
+
+// H4: the inflow figures of each of `hours` (consecutive ranges, in order) by queue entry.
+std::vector<CallFigures> hourlyFigures(std::span<const CallRecord> calls, std::span<const StatsPeriod> hours,
+                                       core::Duration service_level);
 
 }  // namespace sb::acd

@@ -99,12 +99,13 @@ HttpResponse stateProblem(const core::Error& e) {
 using namespace detail;
 
 ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-             AgentStates& states, CallControl& control,
+             acd::StatsStore& stats, AgentStates& states, CallControl& control,
              EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
              const core::Clock& clock, ApiOptions options)
     : accounts_(accounts),
       directory_(directory),
       calls_(calls),
+      stats_(stats),
       states_(states),
       control_(control),
       hub_(hub),
@@ -135,6 +136,8 @@ void ApiV1::registerRoutes(Router& router) {
   router.add(http::verb::post, "/api/v1/calls/{id}/transfer", bind(&ApiV1::transferCall));
   router.add(http::verb::post, "/api/v1/calls/{id}/hangup", bind(&ApiV1::hangUpCall));
   router.add(http::verb::get, "/api/v1/me/call", bind(&ApiV1::getMyCall));
+  router.add(http::verb::get, "/api/v1/stats", bind(&ApiV1::getStats));
+  router.add(http::verb::get, "/api/v1/dashboard", bind(&ApiV1::getDashboard));
   router.add(http::verb::get, "/api/v1/agents", bind(&ApiV1::listOrgAgents));
   router.add(http::verb::get, "/api/v1/callbacks", bind(&ApiV1::listCallbacks));
   router.add(http::verb::delete_, "/api/v1/callbacks/{id}", bind(&ApiV1::deleteCallback));

@@ -8,6 +8,7 @@
 #include "account/account_service.hpp"
 #include "acd/call_record_store.hpp"
 #include "acd/directory.hpp"
+#include "acd/stats_store.hpp"
 #include "api/agent_states.hpp"
 #include "api/call_control.hpp"
 #include "api/event_hub.hpp"
@@ -28,7 +29,7 @@ struct ApiOptions {
 class ApiV1 {
  public:
   ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-        AgentStates& states, CallControl& control,
+        acd::StatsStore& stats, AgentStates& states, CallControl& control,
         EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
         const core::Clock& clock, ApiOptions options = {});
   void registerRoutes(Router& router);
@@ -77,6 +78,9 @@ class ApiV1 {
   Response listCallbacks(RequestContext& ctx);
   Response deleteCallback(RequestContext& ctx);
   Response postCall(RequestContext& ctx);
+  // api_stats.cpp
+  Response getStats(RequestContext& ctx);
+  Response getDashboard(RequestContext& ctx);
   Response dialCallback(RequestContext& ctx);
   // E1–E4: classify `to` (E3 refusals are 403 and a security log line) and dial it.
   Response dialAndAnswer(RequestContext& ctx, const Caller& caller, std::string to,
@@ -86,6 +90,7 @@ class ApiV1 {
   account::AccountService& accounts_;
   acd::DirectoryStore& directory_;
   acd::CallRecordStore& calls_;
+  acd::StatsStore& stats_;
   AgentStates& states_;
   CallControl& control_;
   EventHub& hub_;

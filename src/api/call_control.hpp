@@ -4,6 +4,8 @@
 // the strand where routing decides), so an action is decided against the same view that
 // rings and connects. Thread-safe; the actions block until what they changed is durable
 // (call them from a worker).
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -40,6 +42,8 @@ class CallControl {
   virtual core::Result<acd::CallId> dial(acd::OrgId org, acd::AgentKey agent, const DialRequest& request) = 0;
   // D3. kNotFound: not the agent's call.
   virtual core::Result<void> hangUp(acd::OrgId org, acd::AgentKey agent, acd::CallId call) = 0;
+  // H2: the customers waiting now in each menu's queue (index = the menu's digit).
+  virtual core::Result<std::array<std::size_t, acd::kMenuCount>> waitingNow(acd::OrgId org) = 0;
   // Returns once every record of a call that ended before now is durable (a note on a
   // call that just ended then finds it).
   virtual core::Result<void> recordsWritten() = 0;

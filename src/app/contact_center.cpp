@@ -727,6 +727,20 @@ Result<acd::CallId> ContactCenter::dial(acd::OrgId org, acd::AgentKey agent, con
   return awaitStrand(future);
 }
 
+Result<std::array<std::size_t, acd::kMenuCount>> ContactCenter::waitingNow(acd::OrgId org) {
+  using Counts = std::array<std::size_t, acd::kMenuCount>;
+  auto promise = std::make_shared<std::promise<Result<Counts>>>();
+  auto future = promise->get_future();
+  boost::asio::post(strand_, [this, org, promise] {
+    Counts counts{};
+    if (OrgCenter* oc = findOrg(org)) {
+      for (acd::MenuIndex m = 0; m < acd::kMenuCount; ++m) counts[m] = oc->center->router().waiting(m);
+    }
+    promise->set_value(counts);
+  });
+  return awaitStrand(future);
+}
+
 Result<void> ContactCenter::recordsWritten() {
   // Through the strand first: a call that ended there has queued its record by then.
   auto promise = std::make_shared<std::promise<Result<void>>>();

@@ -170,6 +170,7 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
   core::Result<void> hangUp(acd::OrgId org, acd::AgentKey agent, acd::CallId call) override;
   core::Result<acd::CallId> dial(acd::OrgId org, acd::AgentKey agent, const DialRequest& request) override;
   core::Result<void> recordsWritten() override;
+  core::Result<std::array<std::size_t, acd::kMenuCount>> waitingNow(acd::OrgId org) override;
   // The session sweep: every logged-in agent without a live session goes Offline (as
   // logout()). Returns how many changed; the first error stops it.
   core::Result<int> sweep(core::Time now);

@@ -209,7 +209,7 @@ int serve(const ServeConfig& config) {
   api::Router router;
   api::ApiOptions api_options;
   api_options.metrics_public = config.metrics_public;
-  api::ApiV1 api(accounts, store, store, center, center, hub, metrics, workers, clock, api_options);
+  api::ApiV1 api(accounts, store, store, store, center, center, hub, metrics, workers, clock, api_options);
   api.registerRoutes(router);
 
   addSipWebSocketRoute(router, sip.transport());

@@ -380,6 +380,31 @@ TEST_F(SipWebSocketTest, TheAppHearsACallsEventsInOrderAndResumesAfterAReconnect
   EXPECT_EQ(record.json().at("result").as_string(), "answered");
   EXPECT_EQ(record.json().at("direction").as_string(), "inbound");
   EXPECT_TRUE(waitForGauge("sb_sip_calls", 0));
+
+  // Issue 7: today's statistics and the dashboard count it.
+  auto stats = get("/api/v1/stats?by=menu&period=today", token);
+  ASSERT_EQ(stats.status, 200u) << stats.body;
+  const auto stats_body = stats.json();
+  const auto& orders = stats_body.at("rows").as_array().at(0).as_object();
+  EXPECT_EQ(orders.at("key").as_string(), "1");
+  EXPECT_EQ(orders.at("inflow").as_int64(), 1);
+  EXPECT_EQ(orders.at("answered").as_int64(), 1);
+  EXPECT_EQ(orders.at("answer_rate").as_double(), 1.0);
+  EXPECT_EQ(stats_body.at("total").at("answered").as_int64(), 1);
+  auto agents = get("/api/v1/stats?by=agent&period=today", token);
+  ASSERT_EQ(agents.status, 200u) << agents.body;
+  const auto agents_body = agents.json();
+  const auto& alice = agents_body.at("rows").as_array().at(0).as_object();
+  EXPECT_EQ(alice.at("key").as_string(), "alice");
+  EXPECT_EQ(alice.at("answered").as_int64(), 1);
+  EXPECT_GT(alice.at("talk_ms").as_int64(), 0);
+  EXPECT_GT(alice.at("hold_ms").as_int64(), -1);
+  auto dashboard = get("/api/v1/dashboard", token);
+  ASSERT_EQ(dashboard.status, 200u) << dashboard.body;
+  EXPECT_EQ(dashboard.json().at("today").at("answered").as_int64(), 1);
+  EXPECT_EQ(dashboard.json().at("mine").at("answered").as_int64(), 1);
+  EXPECT_EQ(dashboard.json().at("waiting").at("total").as_int64(), 0);
+  EXPECT_EQ(dashboard.json().at("hourly").at("today").as_array().size(), 24u);  // a UTC day
 }
 
 TEST_F(SipWebSocketTest, WebSocketWithoutTheSipSubprotocolIsRefused) {
