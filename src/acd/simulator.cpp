@@ -29,7 +29,7 @@ Duration seconds(double s) {
 
 }  // namespace
 
-SimulationResult simulate(const SimulationParams& p) {
+SimulationResult simulate(const SimulationParams& p, std::vector<CallRecord>* records) {
   Org org;
   org.id = 1;
   org.name = "Simulated";
@@ -95,6 +95,7 @@ SimulationResult simulate(const SimulationParams& p) {
         schedule(at, [id, at](CallCenter& c) { return c.timerFired(id, at); });
       } else if (const auto* saved = std::get_if<SaveCallRecord>(&command)) {
         const CallRecord& r = saved->record;
+        if (records != nullptr) records->push_back(r);
         ++result.calls;
         if (r.ended > last_end) last_end = r.ended;
         connected.erase(r.call);

@@ -6,6 +6,9 @@
 // M/M/N queue of Erlang C, which is how the simulator (and the routing under it) is
 // checked.
 #include <cstdint>
+#include <vector>
+
+#include "acd/call_center.hpp"
 
 namespace sb::acd {
 
@@ -29,6 +32,8 @@ struct SimulationResult {
   double occupancy = 0;      // talk time ÷ (agents × simulated time)
 };
 
-SimulationResult simulate(const SimulationParams& params);
+// `records`, when given, receives every call record the CallCenter saved (statistics are
+// checked against the simulator's own figures with them).
+SimulationResult simulate(const SimulationParams& params, std::vector<CallRecord>* records = nullptr);
 
 }  // namespace sb::acd
