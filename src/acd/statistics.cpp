@@ -169,6 +169,50 @@ Statistics computeStatistics(std::span<const CallRecord> calls, std::span<const 
   return s;
 }
 
+void merge(Statistics& into, const Statistics& from) {
+  into.org.merge(from.org);
+  for (std::size_t m = 0; m < kMenuCount; ++m) into.menus[m].merge(from.menus[m]);
+  for (const auto& [agent, f] : from.agents) into.agents[agent].merge(f);
+  for (const auto& [category, n] : from.categories) into.categories[category] += n;
+}
+
+namespace {
+
+core::Time bucketOf(core::Time t, core::Duration bucket) {
+  const auto since = t.time_since_epoch();
+  auto n = since / bucket;
+  if (since % bucket < core::Duration::zero()) --n;  // floor for instants before the epoch
+  return core::Time{} + n * bucket;
+}
+
+}  // namespace
+
+std::vector<StatsBucket> callBuckets(const CallRecord& call, core::Duration bucket, core::Duration service_level) {
+  std::vector<core::Time> starts{bucketOf(call.arrived, bucket)};
+  if (call.queued) starts.push_back(bucketOf(*call.queued, bucket));
+  for (const OfferRecord& o : call.offers) starts.push_back(bucketOf(o.at, bucket));
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  std::vector<StatsBucket> out;
+  for (core::Time start : starts) {
+    Statistics s = computeStatistics(std::span<const CallRecord>(&call, 1), {}, {start, start + bucket}, service_level);
+    if (s.org.inflow == 0 && s.agents.empty() && s.categories.empty()) continue;
+    out.push_back(StatsBucket{start, std::move(s)});
+  }
+  return out;
+}
+
+std::vector<StatsBucket> stateBuckets(const AgentStateSpan& span, core::Duration bucket) {
+  std::vector<StatsBucket> out;
+  if (span.state != AgentState::kAfterCallWork && span.state != AgentState::kBreak) return out;
+  for (core::Time start = bucketOf(span.since, bucket); start < span.until; start += bucket) {
+    Statistics s = computeStatistics({}, std::span<const AgentStateSpan>(&span, 1), {start, start + bucket},
+                                     core::Duration::zero());
+    if (!s.agents.empty()) out.push_back(StatsBucket{start, std::move(s)});
+  }
+  return out;
+}
+
 std::vector<CallFigures> hourlyFigures(std::span<const CallRecord> calls, std::span<const StatsPeriod> hours,
                                        core::Duration service_level) {
   std::vector<CallFigures> out(hours.size());

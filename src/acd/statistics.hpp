@@ -81,6 +81,20 @@ struct Statistics {
 Statistics computeStatistics(std::span<const CallRecord> calls, std::span<const AgentStateSpan> states,
                              StatsPeriod period, core::Duration service_level);
 
+// Roll-ups: statistics kept per time bucket (e.g. 15 minutes: every zone's midnight falls
+// on one) and summed over the buckets of a period give the period's statistics exactly.
+struct StatsBucket {
+  core::Time start{};  // a multiple of the bucket length since the epoch
+  Statistics stats;
+};
+void merge(Statistics& into, const Statistics& from);
+// What one ended call adds to the buckets its instants (queue entry, arrival, offers'
+// starts) fall in; what one state span adds (its after-call and break time, split at
+// bucket edges). Both by the very rules of computeStatistics.
+std::vector<StatsBucket> callBuckets(const CallRecord& call, core::Duration bucket, core::Duration service_level);
+std::vector<StatsBucket> stateBuckets(const AgentStateSpan& span, core::Duration bucket);
+
+
 // H4: the inflow figures of each of `hours` (consecutive ranges, in order) by queue entry.
 std::vector<CallFigures> hourlyFigures(std::span<const CallRecord> calls, std::span<const StatsPeriod> hours,
                                        core::Duration service_level);

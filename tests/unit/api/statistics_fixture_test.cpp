@@ -192,6 +192,35 @@ TEST_F(StatisticsFixture, EveryFigureOfEveryPeriodIsTheHandWorkedOne) {
   }
 }
 
+// Roll-ups: every call's and state span's 15-minute buckets, summed over a period's
+// buckets, give exactly what is computed over the period (local midnights are on
+// quarter hours in every zone).
+TEST_F(StatisticsFixture, QuarterHourBucketsAddUpToEveryPeriod) {
+  const auto quarter = std::chrono::minutes(15);
+  std::vector<acd::StatsBucket> buckets;
+  for (const acd::CallRecord& c : calls_) {
+    for (auto& b : acd::callBuckets(c, quarter, service_level_)) buckets.push_back(std::move(b));
+  }
+  for (const acd::AgentStateSpan& span : states_) {
+    for (auto& b : acd::stateBuckets(span, quarter)) buckets.push_back(std::move(b));
+  }
+  ASSERT_GT(buckets.size(), calls_.size());  // calls, their offers and states span several
+  for (const auto& [period_name, v] : fixture_.at("expected").as_object()) {
+    const std::string name(period_name);
+    SCOPED_TRACE(name);
+    const acd::StatsPeriod period = periodOf(name);
+    acd::Statistics summed;
+    for (const acd::StatsBucket& b : buckets) {
+      if (period.contains(b.start)) acd::merge(summed, b.stats);
+    }
+    const acd::Statistics direct = acd::computeStatistics(calls_, states_, period, service_level_);
+    EXPECT_EQ(summed.org, direct.org);
+    EXPECT_EQ(summed.menus, direct.menus);
+    EXPECT_EQ(summed.agents, direct.agents);
+    EXPECT_EQ(summed.categories, direct.categories);
+  }
+}
+
 TEST_F(StatisticsFixture, MenusAndAgentsAddUpToTheOrg) {
   for (const char* name : {"today", "yesterday", "this_week", "this_month", "last_30_days"}) {
     SCOPED_TRACE(name);
