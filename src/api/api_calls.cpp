@@ -86,6 +86,20 @@ AgentsByKey byKey(const std::vector<acd::Agent>& agents) {
   return out;
 }
 
+// What a handler read on a worker, with the org's agents to name in the answer.
+template <class T>
+struct WithAgents {
+  T value;
+  std::vector<acd::Agent> agents;
+};
+template <class T>
+core::Result<WithAgents<T>> withAgents(core::Result<T> value, acd::DirectoryStore& directory, acd::OrgId org) {
+  if (!value) return value.error();
+  auto agents = directory.listAgents(org);
+  if (!agents) return agents.error();
+  return WithAgents<T>{std::move(*value), std::move(*agents)};
+}
+
 std::int64_t millis(core::Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
@@ -252,17 +266,11 @@ awaitable<HttpResponse> ApiV1::listCalls(RequestContext& ctx) {
     query.before = acd::HistoryCursor{parsed->first, static_cast<acd::CallId>(parsed->second)};
   }
   query.limit = *limit + 1;  // one more tells whether a next page exists
-  auto page = co_await onWorker(workers_, [&]() -> core::Result<std::pair<std::vector<acd::CallRecord>,
-                                                                          std::vector<acd::Agent>>> {
-    auto calls = calls_.callHistory(c.org.id, query);
-    if (!calls) return calls.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return std::make_pair(std::move(*calls), std::move(*agents));
-  });
+  auto page = co_await onWorker(
+      workers_, [&] { return withAgents(calls_.callHistory(c.org.id, query), directory_, c.org.id); });
   if (!page) co_return problemFromError(page.error());
-  auto& [calls, agents] = *page;
-  const AgentsByKey by_key = byKey(agents);
+  auto& calls = page->value;
+  const AgentsByKey by_key = byKey(page->agents);
   const bool more = calls.size() > *limit;
   if (more) calls.resize(*limit);
   boost::json::array items;
@@ -579,24 +587,17 @@ awaitable<HttpResponse> ApiV1::putNote(RequestContext& ctx) {
   if (!in.valid() || !fields) co_return invalidBody(in);
   const auto id = parseId(ctx.param("id"));
   if (!id) co_return noSuchCall();
-  struct Saved {
-    acd::CallNote note;
-    std::vector<acd::Agent> agents;
-  };
-  auto saved = co_await onWorker(workers_, [&]() -> core::Result<Saved> {
+  auto saved = co_await onWorker(workers_, [&]() -> core::Result<WithAgents<acd::CallNote>> {
     acd::NoteWrite w{c.org.id, *id, c.agent.key, fields->category, fields->text, clock_.now()};
     auto note = calls_.saveNote(w);
     if (!note && note.error().code == ErrorCode::kNotFound) {  // it may have ended a moment ago
       if (auto written = control_.recordsWritten(); !written) return written.error();
       note = calls_.saveNote(w);
     }
-    if (!note) return note.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return Saved{std::move(*note), std::move(*agents)};
+    return withAgents(std::move(note), directory_, c.org.id);
   });
   if (!saved) co_return noteProblem(saved.error());
-  co_return jsonResponse(http::status::ok, noteJson(saved->note, byKey(saved->agents), c.agent.key));
+  co_return jsonResponse(http::status::ok, noteJson(saved->value, byKey(saved->agents), c.agent.key));
 }
 
 // ---- recordings ---------------------------------------------------------------------------
@@ -678,17 +679,12 @@ awaitable<HttpResponse> ApiV1::listCallbacks(RequestContext& ctx) {
     if (!parsed) co_return badCursor();
     after = acd::CallbackCursor{parsed->first, parsed->second};
   }
-  auto page = co_await onWorker(workers_, [&]() -> core::Result<std::pair<std::vector<acd::StoredCallback>,
-                                                                          std::vector<acd::Agent>>> {
-    auto list = calls_.listCallbacks(c.org.id, status, after, *limit + 1);
-    if (!list) return list.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return std::make_pair(std::move(*list), std::move(*agents));
+  auto page = co_await onWorker(workers_, [&] {
+    return withAgents(calls_.listCallbacks(c.org.id, status, after, *limit + 1), directory_, c.org.id);
   });
   if (!page) co_return problemFromError(page.error());
-  auto& [list, agents] = *page;
-  const AgentsByKey by_key = byKey(agents);
+  auto& list = page->value;
+  const AgentsByKey by_key = byKey(page->agents);
   const bool more = list.size() > *limit;
   if (more) list.resize(*limit);
   boost::json::array items;

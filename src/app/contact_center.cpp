@@ -683,11 +683,7 @@ Result<std::optional<acd::LiveCall>> ContactCenter::liveCall(acd::OrgId org, acd
       promise->set_value(std::optional<acd::LiveCall>());
       return;
     }
-    auto live = oc->center->liveCallOf(agent);
-    if (live) {  // the recording so far, where the contact center keeps it
-      if (auto it = recordings_.find(live->record.call); it != recordings_.end()) live->record.recording = it->second;
-    }
-    promise->set_value(std::move(live));
+    promise->set_value(oc->center->liveCallOf(agent));
   });
   return awaitStrand(future);
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/acd/commands.hpp"
+
 namespace sb::acd {
 namespace {
 
@@ -31,21 +33,8 @@ Agent agent(AgentKey key, std::vector<std::string> menus) {
   return a;
 }
 
-template <typename T>
-std::vector<T> all(const Commands& commands) {
-  std::vector<T> out;
-  for (const Command& c : commands) {
-    if (const T* t = std::get_if<T>(&c)) out.push_back(*t);
-  }
-  return out;
-}
-
-template <typename T>
-std::optional<T> first(const Commands& commands) {
-  auto found = all<T>(commands);
-  if (found.empty()) return std::nullopt;
-  return found.front();
-}
+using testing::all;
+using testing::first;
 
 class CallCenterTest : public ::testing::Test {
  protected:

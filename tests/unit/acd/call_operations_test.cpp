@@ -3,6 +3,8 @@
 // or the first agent leaving meanwhile), hang up — and the notices the apps get.
 #include <gtest/gtest.h>
 
+#include "unit/acd/commands.hpp"
+
 #include "acd/call_center.hpp"
 
 namespace sb::acd {
@@ -32,21 +34,8 @@ Agent agent(AgentKey key) {
   return a;
 }
 
-template <typename T>
-std::vector<T> all(const Commands& commands) {
-  std::vector<T> out;
-  for (const Command& c : commands) {
-    if (const T* t = std::get_if<T>(&c)) out.push_back(*t);
-  }
-  return out;
-}
-
-template <typename T>
-std::optional<T> first(const Commands& commands) {
-  auto found = all<T>(commands);
-  if (found.empty()) return std::nullopt;
-  return found.front();
-}
+using testing::all;
+using testing::first;
 
 std::vector<CallNoticeKind> notices(const Commands& commands) {
   std::vector<CallNoticeKind> out;
