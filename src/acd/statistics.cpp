@@ -176,21 +176,17 @@ void merge(Statistics& into, const Statistics& from) {
   for (const auto& [category, n] : from.categories) into.categories[category] += n;
 }
 
-namespace {
-
-core::Time bucketOf(core::Time t, core::Duration bucket) {
+core::Time bucketStart(core::Time t, core::Duration bucket) {
   const auto since = t.time_since_epoch();
   auto n = since / bucket;
   if (since % bucket < core::Duration::zero()) --n;  // floor for instants before the epoch
   return core::Time{} + n * bucket;
 }
 
-}  // namespace
-
 std::vector<StatsBucket> callBuckets(const CallRecord& call, core::Duration bucket, core::Duration service_level) {
-  std::vector<core::Time> starts{bucketOf(call.arrived, bucket)};
-  if (call.queued) starts.push_back(bucketOf(*call.queued, bucket));
-  for (const OfferRecord& o : call.offers) starts.push_back(bucketOf(o.at, bucket));
+  std::vector<core::Time> starts{bucketStart(call.arrived, bucket)};
+  if (call.queued) starts.push_back(bucketStart(*call.queued, bucket));
+  for (const OfferRecord& o : call.offers) starts.push_back(bucketStart(o.at, bucket));
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   std::vector<StatsBucket> out;
@@ -205,7 +201,7 @@ std::vector<StatsBucket> callBuckets(const CallRecord& call, core::Duration buck
 std::vector<StatsBucket> stateBuckets(const AgentStateSpan& span, core::Duration bucket) {
   std::vector<StatsBucket> out;
   if (span.state != AgentState::kAfterCallWork && span.state != AgentState::kBreak) return out;
-  for (core::Time start = bucketOf(span.since, bucket); start < span.until; start += bucket) {
+  for (core::Time start = bucketStart(span.since, bucket); start < span.until; start += bucket) {
     Statistics s = computeStatistics({}, std::span<const AgentStateSpan>(&span, 1), {start, start + bucket},
                                      core::Duration::zero());
     if (!s.agents.empty()) out.push_back(StatsBucket{start, std::move(s)});

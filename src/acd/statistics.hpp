@@ -81,8 +81,12 @@ struct Statistics {
 Statistics computeStatistics(std::span<const CallRecord> calls, std::span<const AgentStateSpan> states,
                              StatsPeriod period, core::Duration service_level);
 
-// Roll-ups: statistics kept per time bucket (e.g. 15 minutes: every zone's midnight falls
-// on one) and summed over the buckets of a period give the period's statistics exactly.
+// Roll-ups: statistics kept per time bucket and summed over the buckets of a period give
+// the period's statistics exactly. The store keeps quarter hours: every zone's midnight
+// and hour (UTC+5:45 included) falls on one.
+inline constexpr core::Duration kStatsBucket = std::chrono::minutes(15);
+// The start of the bucket `t` falls in (a multiple of `bucket` since the epoch).
+core::Time bucketStart(core::Time t, core::Duration bucket);
 struct StatsBucket {
   core::Time start{};  // a multiple of the bucket length since the epoch
   Statistics stats;

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "acd/statistics.hpp"
+#include "acd/stats_reader.hpp"
 #include "api/api_v1.hpp"
 #include "api/api_v1_detail.hpp"
 #include "api/problem.hpp"
@@ -144,14 +145,18 @@ awaitable<HttpResponse> ApiV1::getStats(RequestContext& ctx) {
     std::vector<acd::Agent> agents;
   };
   auto loaded = co_await onWorker(workers_, [&]() -> core::Result<Loaded> {
-    auto calls = stats_.statsCalls(c.org.id, period.from, period.to);
-    if (!calls) return calls.error();
-    auto spans = stats_.stateSpans(c.org.id, period.from, period.to, clock_.now());
-    if (!spans) return spans.error();
-    auto agents = directory_.listAgents(c.org.id);
-    if (!agents) return agents.error();
-    return Loaded{acd::computeStatistics(*calls, *spans, period, std::chrono::seconds(c.org.service_level_s)),
-                  std::move(*agents)};
+    acd::StatsRead read{c.org.id, period, clock_.now(), std::chrono::seconds(c.org.service_level_s), acd::kStatsMenus, std::nullopt};
+    if (by == "agent") read.parts |= acd::kStatsAgents;
+    if (by == "category") read.parts |= acd::kStatsCategories;
+    auto stats = acd::readStatistics(stats_, read);
+    if (!stats) return stats.error();
+    std::vector<acd::Agent> agents;
+    if (by == "agent") {
+      auto listed = directory_.listAgents(c.org.id);
+      if (!listed) return listed.error();
+      agents = std::move(*listed);
+    }
+    return Loaded{std::move(*stats), std::move(agents)};
   });
   if (!loaded) co_return problemFromError(loaded.error());
   const acd::Statistics& s = loaded->stats;
@@ -214,20 +219,24 @@ awaitable<HttpResponse> ApiV1::getDashboard(RequestContext& ctx) {
   };
   auto loaded = co_await onWorker(workers_, [&]() -> core::Result<Loaded> {
     Loaded l;
-    auto calls = stats_.statsCalls(c.org.id, yesterday->from, today->to);
-    if (!calls) return calls.error();
-    auto spans = stats_.stateSpans(c.org.id, today->from, today->to, now);
-    if (!spans) return spans.error();
     const auto sl = std::chrono::seconds(c.org.service_level_s);
-    l.today = acd::computeStatistics(*calls, *spans, *today, sl);
+    auto stats = acd::readStatistics(
+        stats_, acd::StatsRead{c.org.id, *today, now, sl, acd::kStatsMenus | acd::kStatsAgents, c.agent.key});
+    if (!stats) return stats.error();
+    l.today = std::move(*stats);
     auto yh = localHours(c.org.timezone, yesterday->from);
     auto th = localHours(c.org.timezone, today->from);
     if (!yh) return yh.error();
     if (!th) return th.error();
     l.yesterday_hours = std::move(*yh);
     l.today_hours = std::move(*th);
-    l.hours_yesterday = acd::hourlyFigures(*calls, l.yesterday_hours, sl);
-    l.hours_today = acd::hourlyFigures(*calls, l.today_hours, sl);
+    std::vector<acd::StatsPeriod> hours = l.yesterday_hours;
+    hours.insert(hours.end(), l.today_hours.begin(), l.today_hours.end());
+    auto figures = acd::readHourlyFigures(stats_, c.org.id, hours, sl);
+    if (!figures) return figures.error();
+    const auto split = figures->begin() + static_cast<std::ptrdiff_t>(l.yesterday_hours.size());
+    l.hours_yesterday.assign(figures->begin(), split);
+    l.hours_today.assign(split, figures->end());
     auto waiting = control_.waitingNow(c.org.id);
     if (!waiting) return waiting.error();
     l.waiting = *waiting;

@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,14 +30,25 @@
 namespace sb::app {
 namespace {
 
+struct Housekeeping {
+  std::atomic<bool> rebuilding{false};  // a roll-up rebuild is running
+  std::atomic<bool> stopping{false};
+};
+
+void rebuildRollups(boost::asio::thread_pool& workers, store::SqliteStore& store, const core::Clock& clock,
+                    std::atomic<bool>& busy, const std::atomic<bool>& stopping);
+
 // Expired sessions are deleted now and then so the table does not grow without bound,
-// and agents left without a live session go Offline (C4).
+// and agents left without a live session go Offline (C4). Roll-ups a provisioning run
+// marked for a recount (a new service level) are rebuilt.
+
 void scheduleSessionSweep(boost::asio::steady_timer& timer, boost::asio::thread_pool& workers,
                           store::SqliteStore& store, ContactCenter& states,
-                          const core::Clock& clock, std::chrono::seconds every) {
+                          const core::Clock& clock, std::chrono::seconds every, Housekeeping& house) {
   timer.expires_after(every);
   timer.async_wait([&, every](boost::system::error_code ec) {
     if (ec) return;
+    rebuildRollups(workers, store, clock, house.rebuilding, house.stopping);
     boost::asio::post(workers, [&] {
       auto n = store.deleteExpiredSessions(clock.now());
       if (n && *n > 0) core::logInfo("expired sessions deleted", {{"count", static_cast<int64_t>(*n)}});
@@ -47,7 +59,29 @@ void scheduleSessionSweep(boost::asio::steady_timer& timer, boost::asio::thread_
         core::logInfo("agents without a session set offline",
                       {{"count", static_cast<int64_t>(*offline)}});
     });
-    scheduleSessionSweep(timer, workers, store, states, clock, every);
+    scheduleSessionSweep(timer, workers, store, states, clock, every, house);
+  });
+}
+
+// Roll-ups that need a recount (after the upgrade that added them, or a new service
+// level) are rebuilt in the background, a day of records per write, so calls and the
+// API go on meanwhile; the statistics read those orgs from their records until then.
+void rebuildRollups(boost::asio::thread_pool& workers, store::SqliteStore& store, const core::Clock& clock,
+                    std::atomic<bool>& busy, const std::atomic<bool>& stopping) {
+  if (busy.exchange(true)) return;
+  boost::asio::post(workers, [&] {
+    int steps = 0;
+    while (!stopping) {
+      auto more = store.rebuildRollupsStep(clock.now());
+      if (!more) {
+        core::logError("statistics roll-up rebuild failed", {{"error", more.error().message}});
+        break;
+      }
+      if (!*more) break;
+      ++steps;
+    }
+    if (steps > 0) core::logInfo("statistics roll-ups recounted", {{"days", steps}});
+    busy = false;
   });
 }
 
@@ -254,13 +288,16 @@ int serve(const ServeConfig& config) {
                           {"sip", sip_bound.str()},
                           {"io_threads", static_cast<int64_t>(io_threads)}});
 
+  Housekeeping house;
+  rebuildRollups(workers, store, clock, house.rebuilding, house.stopping);
   boost::asio::steady_timer sweep(io);
-  scheduleSessionSweep(sweep, workers, store, center, clock, std::chrono::minutes{1});
+  scheduleSessionSweep(sweep, workers, store, center, clock, std::chrono::minutes{1}, house);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signo) {
     if (ec) return;
     core::logInfo("stopping", {{"signal", signo}});
+    house.stopping = true;
     sweep.cancel();
     sip.stop();
     http.stop();

@@ -7,7 +7,9 @@
 // (admin import), sqlite_store_account.cpp (logins, sessions),
 // sqlite_store_agent_state.cpp (agent states and their history), sqlite_store_calls.cpp
 // (call records, the writer's batches), sqlite_store_notes.cpp (notes, callbacks, the
-// recording audit log), detail/rows.hpp (the row mapping they share).
+// recording audit log), sqlite_store_stats.cpp and sqlite_store_rollups.cpp (what the
+// statistics read, and the roll-ups every record write keeps), detail/rows.hpp (the row
+// mapping they share).
 #include <filesystem>
 #include <memory>
 
@@ -94,6 +96,16 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<std::vector<acd::CallRecord>> statsCalls(acd::OrgId org, core::Time from, core::Time to) override;
   core::Result<std::vector<acd::AgentStateSpan>> stateSpans(acd::OrgId org, core::Time from, core::Time to,
                                                             core::Time now) override;
+  // (sqlite_store_rollups.cpp)
+  core::Result<std::optional<acd::Statistics>> rolledUp(acd::OrgId org, core::Time from, core::Time to,
+                                                         core::Time now, unsigned parts,
+                                                         std::optional<acd::AgentKey> agent) override;
+  core::Result<std::optional<std::vector<std::pair<core::Time, acd::CallFigures>>>> rolledUpBuckets(
+      acd::OrgId org, core::Time from, core::Time to) override;
+  // One step of recounting the roll-ups of an org that needs it (after the migration
+  // that added them, or a change of its service level): one UTC day of its records, in
+  // one write. false when no org needs it (any more).
+  core::Result<bool> rebuildRollupsStep(core::Time now);
 
   // ---- acd::CenterStore ----
   core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override;

@@ -69,6 +69,24 @@ Result<void> detail::writeAgentState(Connection& c, acd::OrgId org, acd::AgentKe
   if (!found) return found.error();
   if (!*found) return detail::notFound("agent");
 
+  // The span that ends here goes into the statistics' roll-ups (after-call work, breaks).
+  std::optional<acd::AgentStateSpan> ended;
+  {
+    auto previous = c.prepare("SELECT state, since FROM agent_states WHERE agent_key = ?1");
+    if (!previous) return previous.error();
+    previous->bindInt(1, agent);
+    auto row = previous->step();
+    if (!row) return row.error();
+    if (*row) {
+      if (auto state = acd::parseAgentState(previous->columnText(0))) {
+        ended = acd::AgentStateSpan{agent, *state, core::fromUnixMillis(previous->columnInt(1)), change.at};
+      }
+    }
+  }
+  if (ended) {
+    if (auto r = detail::rollUpSpan(c, org, *ended); !r) return r.error();
+  }
+
   const int64_t at = core::toUnixMillis(change.at);
   auto history = c.prepare(
       "INSERT INTO agent_state_changes (org_id, agent_key, from_state, to_state, cause, at) "

@@ -105,6 +105,24 @@ Result<void> openCallRow(Connection& c, const acd::CallRecord& record) {
   return writeCall(c, record, kInProgress);
 }
 
+// Ends the call's record (written open before, or not at all) and adds it to the
+// statistics' roll-ups. A record closes once: closing it again would count it twice.
+Result<void> closeCallRow(Connection& c, const acd::CallRecord& record) {
+  auto exists = c.prepare("SELECT result FROM calls WHERE id = ?1 AND org_id = ?2");
+  if (!exists) return exists.error();
+  exists->bindInt(1, static_cast<int64_t>(record.call)).bindInt(2, record.org);
+  auto found = exists->step();
+  if (!found) return found.error();
+  if (*found && exists->columnText(0) != kInProgress) {
+    return core::makeError(core::ErrorCode::kConflict, "This call's record is already closed.");
+  }
+  if (auto r = writeCall(c, record, acd::toString(record.result)); !r) return r.error();
+  if (record.notes.empty()) return detail::rollUpCall(c, record);
+  acd::CallRecord stored = record;  // its notes are written apart (saveNote), and counted there
+  stored.notes.clear();
+  return detail::rollUpCall(c, stored);
+}
+
 Result<std::int64_t> insertCallback(Connection& c, acd::OrgId org, acd::CallId call, const std::string& number,
                                     acd::MenuIndex menu, core::Time at) {
   auto stmt = c.prepare(
@@ -134,7 +152,7 @@ Result<void> writeOne(Connection& c, const acd::CenterWrite& w) {
         } else if constexpr (std::is_same_v<T, acd::CallOpenWrite>) {
           return openCallRow(c, item.record);
         } else if constexpr (std::is_same_v<T, acd::CallCloseWrite>) {
-          return writeCall(c, item.record, acd::toString(item.record.result));
+          return closeCallRow(c, item.record);
         } else if constexpr (std::is_same_v<T, acd::NoteWrite>) {
           auto note = detail::writeNote(c, item);
           if (!note) return note.error();
@@ -182,18 +200,39 @@ Result<void> SqliteStore::openCall(const acd::CallRecord& record) {
 }
 
 Result<void> SqliteStore::closeCall(const acd::CallRecord& record) {
-  return db_.write([&](Connection& c) { return writeCall(c, record, acd::toString(record.result)); });
+  return db_.write([&](Connection& c) { return closeCallRow(c, record); });
 }
 
 Result<std::size_t> SqliteStore::closeInterrupted(core::Time now) {
   return db_.write([&](Connection& c) -> Result<std::size_t> {
-    auto stmt = c.prepare(
-        "UPDATE calls SET result = 'interrupted', ended = ?1, ended_by = 'system', end_reason = 'interrupted' "
-        "WHERE result = 'in_progress'");
-    if (!stmt) return stmt.error();
-    stmt->bindInt(1, core::toUnixMillis(now));
-    if (auto run = stmt->run(); !run) return run.error();
-    return static_cast<std::size_t>(c.changes());
+    std::vector<std::pair<int64_t, acd::OrgId>> open;
+    {
+      auto stmt = c.prepare("SELECT id, org_id FROM calls WHERE result = 'in_progress'");
+      if (!stmt) return stmt.error();
+      for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        open.emplace_back(stmt->columnInt(0), stmt->columnInt(1));
+      }
+    }
+    for (const auto& [id, org] : open) {
+      auto close = c.prepare(
+          "UPDATE calls SET result = 'interrupted', ended = ?1, ended_by = 'system', end_reason = 'interrupted' "
+          "WHERE id = ?2");
+      if (!close) return close.error();
+      close->bindInt(1, core::toUnixMillis(now)).bindInt(2, id);
+      if (auto run = close->run(); !run) return run.error();
+      auto read = c.prepare(std::string(detail::kCallColumns) + "WHERE id = ?1");
+      if (!read) return read.error();
+      read->bindInt(1, id);
+      auto calls = detail::readCalls(c, *read, org);
+      if (!calls) return calls.error();
+      for (const acd::CallRecord& call : *calls) {
+        if (auto r = detail::rollUpCall(c, call); !r) return r.error();
+      }
+    }
+    return open.size();
   });
 }
 

@@ -100,6 +100,17 @@ Result<UpsertedOrg> upsertOrg(Connection& c, const acd::Org& org, core::Time now
   auto existing = detail::findOrgId(c, org.name);
   if (!existing) return existing.error();
   UpsertedOrg result;
+  if (*existing) {
+    // A new service level recounts the roll-ups' "answered within" from the records.
+    auto sl = detail::serviceLevelOf(c, **existing);
+    if (!sl) return sl.error();
+    if (*sl != std::chrono::seconds(org.service_level_s)) {
+      auto pending = c.prepare("INSERT OR REPLACE INTO stats_rollups_pending (org_id, next_from) VALUES (?1, NULL)");
+      if (!pending) return pending.error();
+      pending->bindInt(1, **existing);
+      if (auto r = pending->run(); !r) return r.error();
+    }
+  }
   auto stmt = c.prepare(
       *existing
           ? "UPDATE orgs SET domain = ?2, timezone = ?3, country_code = ?4, after_login = ?5, "

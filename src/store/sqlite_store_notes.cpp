@@ -19,7 +19,8 @@ Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& n) {
   auto call = c.prepare(
       "SELECT result, agent_key, callback_id, "
       "EXISTS (SELECT 1 FROM call_offers o WHERE o.call_id = calls.id AND o.agent_key = ?3 "
-      "        AND o.outcome = 'answered') "
+      "        AND o.outcome = 'answered'), "
+      "arrived, direction, (SELECT category FROM call_notes n WHERE n.call_id = calls.id AND n.author = ?3) "
       "FROM calls WHERE id = ?1 AND org_id = ?2");
   if (!call) return call.error();
   call->bindInt(1, static_cast<int64_t>(n.call)).bindInt(2, n.org).bindInt(3, n.author);
@@ -34,8 +35,12 @@ Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& n) {
   if (!own) {
     return core::makeError(ErrorCode::kForbidden, "Only an agent who spoke with the customer can write this call's note.");
   }
-  const std::optional<std::int64_t> callback =
-      call->columnIsNull(2) ? std::nullopt : std::optional<std::int64_t>(call->columnInt(2));
+  const bool for_callback = !call->columnIsNull(2);
+  const std::int64_t callback = call->columnInt(2);
+  const core::Time arrived = core::fromUnixMillis(call->columnInt(4));
+  const bool counted = call->columnText(5) != acd::toString(acd::CallDirection::kInternal);
+  const std::optional<std::string> old_category =
+      call->columnIsNull(6) ? std::nullopt : std::optional<std::string>(call->columnText(6));
 
   const int64_t at = core::toUnixMillis(n.at);
   auto upsert = c.prepare(
@@ -50,13 +55,23 @@ Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& n) {
   if (!*created) return core::makeError(ErrorCode::kInternal, "the note was not stored");
   acd::CallNote note{n.author, n.category, n.text, core::fromUnixMillis(upsert->columnInt(0)), n.at};
 
+  // The statistics count notes per category where the call arrived (an internal call's
+  // nowhere); a note moved to another category moves there.
+  if (counted && old_category != n.category) {
+    const core::Time bucket = acd::bucketStart(arrived, acd::kStatsBucket);
+    if (old_category) {
+      if (auto r = addCategoryNotes(c, n.org, bucket, *old_category, -1); !r) return r.error();
+    }
+    if (auto r = addCategoryNotes(c, n.org, bucket, n.category, 1); !r) return r.error();
+  }
+
   // K2: the consultation a callback asked for took place and is written up.
-  if (callback && result == "answered") {
+  if (for_callback && result == "answered") {
     auto done = c.prepare(
         "UPDATE callbacks SET done = ?1, done_by = ?2, done_call = ?3 "
         "WHERE id = ?4 AND org_id = ?5 AND done IS NULL AND deleted IS NULL");
     if (!done) return done.error();
-    done->bindInt(1, at).bindInt(2, n.author).bindInt(3, static_cast<int64_t>(n.call)).bindInt(4, *callback);
+    done->bindInt(1, at).bindInt(2, n.author).bindInt(3, static_cast<int64_t>(n.call)).bindInt(4, callback);
     done->bindInt(5, n.org);
     if (auto run = done->run(); !run) return run.error();
   }

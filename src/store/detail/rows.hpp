@@ -10,6 +10,7 @@
 #include "acd/agent_state.hpp"
 #include "acd/center_store.hpp"
 #include "acd/directory.hpp"
+#include "acd/statistics.hpp"
 #include "core/result.hpp"
 #include "store/connection.hpp"
 
@@ -58,5 +59,22 @@ inline constexpr std::string_view kCallColumns =
 core::Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, acd::OrgId org);
 // Saves an agent's note on an ended call of the org (CallRecordStore::saveNote's rules).
 core::Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& note);
+// The org's ended calls that arrived in [from, to), as readCalls gives them.
+core::Result<std::vector<acd::CallRecord>> readClosedCalls(Connection& c, acd::OrgId org, core::Time from,
+                                                           core::Time to);
+
+// ---- statistics (sqlite_store_rollups.cpp) ----
+core::Result<core::Duration> serviceLevelOf(Connection& c, acd::OrgId org);
+// What a call that has just ended adds to the roll-ups (the org's service level now).
+core::Result<void> rollUpCall(Connection& c, const acd::CallRecord& call);
+// What a finished agent state span adds to the roll-ups (after-call work, breaks).
+core::Result<void> rollUpSpan(Connection& c, acd::OrgId org, const acd::AgentStateSpan& span);
+// Adds `delta` notes of `category` to the bucket that starts at `bucket`.
+core::Result<void> addCategoryNotes(Connection& c, acd::OrgId org, core::Time bucket, const std::string& category,
+                                    std::int64_t delta);
+// The org's agents' state spans over [from, end) (StatsStore::stateSpans). closed_only:
+// without the spans still going on (those end where each agent's current state began).
+core::Result<std::vector<acd::AgentStateSpan>> readStateSpans(Connection& c, acd::OrgId org, core::Time from,
+                                                              core::Time end, bool closed_only);
 
 }  // namespace sb::store::detail
