@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   report("stats?by=menu&period=last_30_days (recounted from the records)", month_records);
   report("dashboard (recounted from the records)", dashboard_records);
 
-  // The recount after an upgrade or a new service level: a day of records per write.
+  // The recount after an upgrade or a new service level: six hours of buckets per write.
   if (auto marked = db.database().write([&](store::Connection& c) {
         return c.exec("INSERT INTO stats_rollups_pending (org_id) VALUES (" + std::to_string(org.id) + ")");
       });
@@ -198,9 +198,9 @@ int main(int argc, char** argv) {
     if (!more) return 1;
     if (!*more) break;
   }
-  std::printf("stats_query: rebuild of the roll-ups: %zu days in %.1f s\n", steps.size(),
+  std::printf("stats_query: rebuild of the roll-ups: %zu steps in %.1f s\n", steps.size(),
               ms(Clock::now() - rebuild_at) / 1000.0);
-  report("rebuild step (one day, one write)", steps);
+  report("rebuild step (six hours of buckets, one write)", steps);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -7,13 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "acd/content.hpp"
+#include "acd/ids.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 
 namespace sb::acd {
-
-using OrgId = int64_t;
-using AgentKey = int64_t;  // the agent's row key; the agent ID (a string) is what people use
 
 // C2: the state an agent enters after login and after a call, set by the org admin.
 enum class AfterLogin { kReady, kBreak };
@@ -86,12 +85,18 @@ struct OrgImport {
 struct DirectoryImport {
   std::vector<Trunk> trunks;
   std::vector<OrgImport> orgs;
+  // L1: the notices and FAQ of these orgs (by name: stored already or created by this
+  // import) become exactly these: matched by key, created or updated, and the org's
+  // others removed. Orgs not listed here keep theirs.
+  std::vector<OrgContent> content;
 };
 
 struct ImportSummary {
   int orgs_created = 0, orgs_updated = 0;
   int agents_created = 0, agents_updated = 0;
   int trunks_created = 0, trunks_updated = 0;
+  int notices_created = 0, notices_updated = 0, notices_removed = 0;
+  int faq_created = 0, faq_updated = 0, faq_removed = 0;
 };
 
 // Fields an admin may change on an agent (PATCH); absent fields are left as they are.

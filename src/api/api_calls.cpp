@@ -74,40 +74,69 @@ HttpResponse noteProblem(const core::Error& e) {
   }
 }
 
-}  // namespace detail
-
-namespace {
-
-using AgentsByKey = std::unordered_map<acd::AgentKey, const acd::Agent*>;
-
 AgentsByKey byKey(const std::vector<acd::Agent>& agents) {
   AgentsByKey out;
   for (const acd::Agent& a : agents) out[a.key] = &a;
   return out;
 }
 
-// What a handler read on a worker, with the org's agents to name in the answer.
-template <class T>
-struct WithAgents {
-  T value;
-  std::vector<acd::Agent> agents;
-};
-template <class T>
-core::Result<WithAgents<T>> withAgents(core::Result<T> value, acd::DirectoryStore& directory, acd::OrgId org) {
-  if (!value) return value.error();
-  auto agents = directory.listAgents(org);
-  if (!agents) return agents.error();
-  return WithAgents<T>{std::move(*value), std::move(*agents)};
-}
-
-std::int64_t millis(core::Duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
 boost::json::value agentJson(const AgentsByKey& agents, acd::AgentKey key) {
   auto it = agents.find(key);
   if (it == agents.end()) return nullptr;
   return boost::json::object{{"id", it->second->id}, {"name", it->second->name}};
+}
+
+std::string cursorOf(core::Time at, std::int64_t id) {
+  return std::to_string(core::toUnixMillis(at)) + "." + std::to_string(id);
+}
+
+std::optional<std::pair<core::Time, std::int64_t>> parseCursor(std::string_view text) {
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size() || text.size() > 40) return std::nullopt;
+  std::int64_t ms = 0;
+  std::int64_t id = 0;
+  const auto a = std::from_chars(text.data(), text.data() + dot, ms);
+  const auto b = std::from_chars(text.data() + dot + 1, text.data() + text.size(), id);
+  if (a.ec != std::errc{} || a.ptr != text.data() + dot || b.ec != std::errc{} || b.ptr != text.data() + text.size() ||
+      ms < 0 || id <= 0) {
+    return std::nullopt;
+  }
+  return std::make_pair(core::fromUnixMillis(ms), id);
+}
+
+std::optional<std::uint64_t> parseId(std::string_view text) {
+  std::uint64_t id = 0;
+  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (parsed.ec != std::errc{} || parsed.ptr != text.data() + text.size() || id == 0 || id > INT64_MAX) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+std::optional<std::size_t> pageLimit(const RequestContext& ctx, HttpResponse& bad) {
+  auto limit = ctx.queryParam("limit");
+  if (!limit) return 50;
+  int n = 0;
+  const auto parsed = std::from_chars(limit->data(), limit->data() + limit->size(), n);
+  if (parsed.ec != std::errc{} || parsed.ptr != limit->data() + limit->size() || n < 1 || n > 200) {
+    bad = problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
+                  "'limit' must be a whole number from 1 to 200.");
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+HttpResponse badCursor() {
+  return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
+                 "'cursor' is not one this server gave out: use 'next_cursor' of the previous page.");
+}
+
+}  // namespace detail
+
+namespace {
+
+std::int64_t millis(core::Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
 boost::json::value timeOrNull(const std::optional<core::Time>& t) {
@@ -168,55 +197,8 @@ boost::json::object callJson(const acd::CallRecord& r, const acd::Org& org, cons
                             : boost::json::value("/api/v1/calls/" + std::to_string(r.call) + "/recording")}};
 }
 
-// The cursor after `r`: "<arrival ms>.<call id>" (parseCursor reads it back; nullopt when malformed).
-std::string cursorOf(core::Time at, std::int64_t id) {
-  return std::to_string(core::toUnixMillis(at)) + "." + std::to_string(id);
-}
-
-std::optional<std::pair<core::Time, std::int64_t>> parseCursor(std::string_view text) {
-  const auto dot = text.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size() || text.size() > 40) return std::nullopt;
-  std::int64_t ms = 0;
-  std::int64_t id = 0;
-  const auto a = std::from_chars(text.data(), text.data() + dot, ms);
-  const auto b = std::from_chars(text.data() + dot + 1, text.data() + text.size(), id);
-  if (a.ec != std::errc{} || a.ptr != text.data() + dot || b.ec != std::errc{} || b.ptr != text.data() + text.size() ||
-      ms < 0 || id <= 0) {
-    return std::nullopt;
-  }
-  return std::make_pair(core::fromUnixMillis(ms), id);
-}
-
-std::optional<std::uint64_t> parseId(std::string_view text) {
-  std::uint64_t id = 0;
-  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (parsed.ec != std::errc{} || parsed.ptr != text.data() + text.size() || id == 0 || id > INT64_MAX) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 HttpResponse noSuchCall() {
   return problem(http::status::not_found, "not-found", "Not found", "No such call.");
-}
-
-// ?limit=1..200 (default 50); nullopt and `bad` set when malformed.
-std::optional<std::size_t> pageLimit(const RequestContext& ctx, HttpResponse& bad) {
-  auto limit = ctx.queryParam("limit");
-  if (!limit) return 50;
-  int n = 0;
-  const auto parsed = std::from_chars(limit->data(), limit->data() + limit->size(), n);
-  if (parsed.ec != std::errc{} || parsed.ptr != limit->data() + limit->size() || n < 1 || n > 200) {
-    bad = problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
-                  "'limit' must be a whole number from 1 to 200.");
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>(n);
-}
-
-HttpResponse badCursor() {
-  return problem(http::status::unprocessable_entity, "invalid-input", "Invalid input",
-                 "'cursor' is not one this server gave out: use 'next_cursor' of the previous page.");
 }
 
 // The errors of a call action (hold, transfer, hang up).

@@ -15,6 +15,7 @@
 #include "api/json_output.hpp"
 #include "api/problem.hpp"
 #include "api/worker.hpp"
+#include "core/check.hpp"
 #include "core/log.hpp"
 
 namespace sb::api {
@@ -99,13 +100,14 @@ HttpResponse stateProblem(const core::Error& e) {
 using namespace detail;
 
 ApiV1::ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-             acd::StatsStore& stats, AgentStates& states, CallControl& control,
+             acd::StatsStore& stats, acd::ContentStore& content, AgentStates& states, CallControl& control,
              EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
              const core::Clock& clock, ApiOptions options)
     : accounts_(accounts),
       directory_(directory),
       calls_(calls),
       stats_(stats),
+      content_(content),
       states_(states),
       control_(control),
       hub_(hub),
@@ -142,6 +144,11 @@ void ApiV1::registerRoutes(Router& router) {
   router.add(http::verb::get, "/api/v1/callbacks", bind(&ApiV1::listCallbacks));
   router.add(http::verb::delete_, "/api/v1/callbacks/{id}", bind(&ApiV1::deleteCallback));
   router.add(http::verb::post, "/api/v1/callbacks/{id}/dial", bind(&ApiV1::dialCallback));
+  router.add(http::verb::get, "/api/v1/notices", bind(&ApiV1::listNotices));
+  router.add(http::verb::get, "/api/v1/notices/{id}", bind(&ApiV1::getNotice));
+  router.add(http::verb::get, "/api/v1/faq", bind(&ApiV1::listFaq));
+  router.add(http::verb::get, "/api/v1/inquiries", bind(&ApiV1::listInquiries));
+  router.add(http::verb::post, "/api/v1/inquiries", bind(&ApiV1::postInquiry));
   router.add(http::verb::get, "/api/v1/admin/agents", bind(&ApiV1::listAgents));
   router.add(http::verb::post, "/api/v1/admin/agents", bind(&ApiV1::createAgent));
   router.add(http::verb::patch, "/api/v1/admin/agents/{id}", bind(&ApiV1::patchAgent));

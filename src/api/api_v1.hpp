@@ -1,12 +1,14 @@
 #pragma once
 // The HTTP API under /api/v1 (docs/openapi.yaml): sessions, the agent's own account and
-// state, calls and what agents do with them (api_calls.cpp), agent administration, the
-// events WebSocket, plus /healthz and /metrics.
+// state, calls and what agents do with them (api_calls.cpp), statistics (api_stats.cpp),
+// notices, FAQ and inquiries (api_content.cpp), agent administration, the events
+// WebSocket, plus /healthz and /metrics.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "account/account_service.hpp"
 #include "acd/call_record_store.hpp"
+#include "acd/content_store.hpp"
 #include "acd/directory.hpp"
 #include "acd/stats_store.hpp"
 #include "api/agent_states.hpp"
@@ -29,7 +31,7 @@ struct ApiOptions {
 class ApiV1 {
  public:
   ApiV1(account::AccountService& accounts, acd::DirectoryStore& directory, acd::CallRecordStore& calls,
-        acd::StatsStore& stats, AgentStates& states, CallControl& control,
+        acd::StatsStore& stats, acd::ContentStore& content, AgentStates& states, CallControl& control,
         EventHub& hub, Metrics& metrics, boost::asio::thread_pool& workers,
         const core::Clock& clock, ApiOptions options = {});
   void registerRoutes(Router& router);
@@ -78,6 +80,12 @@ class ApiV1 {
   Response listCallbacks(RequestContext& ctx);
   Response deleteCallback(RequestContext& ctx);
   Response postCall(RequestContext& ctx);
+  // api_content.cpp
+  Response listNotices(RequestContext& ctx);
+  Response getNotice(RequestContext& ctx);
+  Response listFaq(RequestContext& ctx);
+  Response postInquiry(RequestContext& ctx);
+  Response listInquiries(RequestContext& ctx);
   // api_stats.cpp
   Response getStats(RequestContext& ctx);
   Response getDashboard(RequestContext& ctx);
@@ -91,6 +99,7 @@ class ApiV1 {
   acd::DirectoryStore& directory_;
   acd::CallRecordStore& calls_;
   acd::StatsStore& stats_;
+  acd::ContentStore& content_;
   AgentStates& states_;
   CallControl& control_;
   EventHub& hub_;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <utility>
 
 #include "api/byte_range.hpp"
 #include "api/problem.hpp"
@@ -100,6 +101,28 @@ bool ifRangeHolds(std::string_view value, const FileFacts& facts) {
   return value == facts.last_modified && facts.mtime_seconds + 1 <= now;
 }
 
+// RFC 9110 §13.1.2: true when the field lists our entity tag (weak comparison, so a
+// W/ prefix on either side is ignored) or is "*". Tags are parsed one by one, since an
+// opaque tag may itself hold a comma; a malformed list matches nothing (a 200 is always
+// a correct answer).
+bool ifNoneMatchHolds(std::string_view value, std::string_view etag) {
+  if (etag.starts_with("W/")) etag.remove_prefix(2);
+  value = trimOws(value);
+  if (value == "*") return true;
+  auto isListSpace = [](char c) { return c == ',' || c == ' ' || c == '\t'; };
+  while (true) {
+    while (!value.empty() && isListSpace(value.front())) value.remove_prefix(1);
+    if (value.empty()) return false;
+    if (value.starts_with("W/")) value.remove_prefix(2);
+    if (value.empty() || value.front() != '"') return false;
+    const size_t close = value.find('"', 1);
+    if (close == std::string_view::npos) return false;
+    if (value.substr(0, close + 1) == etag) return true;
+    value = trimOws(value.substr(close + 1));
+    if (!value.empty() && value.front() != ',') return false;
+  }
+}
+
 // Reads exactly `length` bytes at `offset`: one positioned read (repeated only for
 // short reads), so a range never touches the rest of the file.
 core::Result<std::string> readSlice(int fd, std::uint64_t offset, std::uint64_t length) {
@@ -148,9 +171,36 @@ std::string_view contentTypeByExtension(const std::filesystem::path& file) {
   for (char& c : ext) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  if (ext == ".wav") return "audio/wav";
-  if (ext == ".opus" || ext == ".ogg") return "audio/ogg";
-  if (ext == ".mp3") return "audio/mpeg";
+  // Text types name their charset: Vite writes UTF-8, and a browser guessing otherwise
+  // would garble every non-ASCII label of the app.
+  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
+      {".wav", "audio/wav"},
+      {".opus", "audio/ogg"},
+      {".ogg", "audio/ogg"},
+      {".mp3", "audio/mpeg"},
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".webp", "image/webp"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".wasm", "application/wasm"},
+  };
+  for (const auto& [extension, type] : kTypes) {
+    if (ext == extension) return type;
+  }
   return "application/octet-stream";
 }
 
@@ -173,6 +223,15 @@ core::Result<HttpResponse> fileResponse(const HttpRequest& req, const std::files
   if (!S_ISREG(st.st_mode))
     return core::makeError(ErrorCode::kNotFound, "The file does not exist.");
   const FileFacts facts = factsOf(st);
+
+  // §13.2.2: If-None-Match is evaluated before Range; a match on GET or HEAD is a 304
+  // carrying the validators and cache headers the 200 would have had.
+  if (auto inm = req.find(http::field::if_none_match);
+      inm != req.end() && ifNoneMatchHolds(inm->value(), facts.etag)) {
+    HttpResponse res{http::status::not_modified, req.version()};
+    setCommonHeaders(res, facts);
+    return res;
+  }
 
   RangeSelection selection;
   if (req.method() == http::verb::get) {

@@ -21,6 +21,11 @@ struct Router::Node {
   std::unique_ptr<WebSocketHandler> websocket;
 };
 
+struct Router::Fallback {
+  std::string label;
+  Handler handler;
+};
+
 namespace {
 
 int hexValue(char c) {
@@ -226,6 +231,12 @@ void Router::add(http::verb method, std::string pattern, Handler handler) {
   SB_CHECK(inserted, "a method and pattern are registered once");
 }
 
+void Router::setFallback(std::string label, Handler handler) {
+  SB_CHECK(handler, "a fallback needs a handler");
+  SB_CHECK(!fallback_, "the fallback is set once");
+  fallback_ = std::make_unique<Fallback>(Fallback{std::move(label), std::move(handler)});
+}
+
 void Router::addWebSocket(std::string pattern, WebSocketHandler handler) {
   SB_CHECK(handler, "a WebSocket route needs a handler");
   Node& node = terminalFor(*root_, pattern);
@@ -242,7 +253,9 @@ RouteMatch Router::match(http::verb method, std::string_view path) const {
     return result;
   }
   std::vector<http::verb> allowed;
+  bool websocket_path = false;
   auto visit = [&](const Node& node, const std::vector<std::string>& values) {
+    if (node.websocket) websocket_path = true;
     if (node.handlers.empty()) return false;
     if (const Handler* h = handlerFor(node, method)) {
       result.kind = RouteMatch::Kind::kFound;
@@ -262,6 +275,13 @@ RouteMatch Router::match(http::verb method, std::string_view path) const {
   if (walker.walk(*root_, 0, visit)) return result;
   if (allowed.empty()) {
     result.route = {};
+    const bool routes_own_it =
+        websocket_path || (!segments.empty() && root_->literals.contains(segments[0]));
+    if (fallback_ && !routes_own_it) {
+      result.kind = RouteMatch::Kind::kFound;
+      result.handler = &fallback_->handler;
+      result.route = fallback_->label;
+    }
     return result;
   }
   std::vector<std::string_view> names;

@@ -89,15 +89,24 @@ class Router {
   // as is a malformed pattern. GET routes also answer HEAD unless HEAD is added.
   void add(http::verb method, std::string pattern, Handler handler);
   void addWebSocket(std::string pattern, WebSocketHandler handler);
+  // Where requests go that no route takes, for any method: the static files of the web
+  // app (web_files.hpp). A path still belongs to the routes, and gets their 404 or 405,
+  // when a route pattern's literal first segment is the path's first segment (so
+  // `/api/v1/typo` stays a 404 of the API and `/sip` a WebSocket path), when a WebSocket
+  // route matches it, or when its %-escapes are malformed. `label` is what RouteMatch::
+  // route says (metrics label it so, never by raw path). Set once (SB_CHECK).
+  void setFallback(std::string label, Handler handler);
 
   RouteMatch match(http::verb method, std::string_view path) const;
   // Only WebSocket routes; kNotFound when none matches.
   RouteMatch matchWebSocket(std::string_view path) const;
 
   struct Node;  // the segment tree; opaque outside router.cpp
+  struct Fallback;
 
  private:
   std::unique_ptr<Node> root_;
+  std::unique_ptr<Fallback> fallback_;
 };
 
 // Percent-decodes `in`; nullopt on a malformed escape. With `plus_is_space`, '+' is a

@@ -17,7 +17,7 @@ namespace sb::app {
 namespace {
 
 struct ServeFlags {
-  std::string data_dir, config, http, sip, rtp_ports, log_format, log_level;
+  std::string data_dir, config, http, sip, rtp_ports, log_format, log_level, web_root;
   int threads = -1;
   int media_threads = -1;
   int media_timeout_s = -1;
@@ -50,6 +50,7 @@ int runServe(const ServeFlags& f) {
   if (f.media_priority > 99) problems.push_back("--media-priority: expected 0 (normal) to 99");
   else if (f.media_priority >= 0) config.media_priority = f.media_priority;
   if (!f.data_dir.empty()) config.data_dir = f.data_dir;
+  if (!f.web_root.empty()) config.web_root = f.web_root;
   if (config.data_dir.empty()) problems.push_back("--data-dir is required (or data_dir in [server] of the config)");
   config.demo = f.demo;
   if (!problems.empty()) {
@@ -163,6 +164,8 @@ int runCli(int argc, char** argv) {
                         "Seconds without RTP from a phone (not on hold) before the call ends (default 30)");
   serve_cmd->add_option("--media-priority", serve_flags.media_priority,
                         "Real-time (SCHED_RR) priority 1-99 for the media threads; 0 (default): normal");
+  serve_cmd->add_option("--web-root", serve_flags.web_root,
+                        "Directory of the built web app served at / (default: web/dist of the source tree)");
   serve_cmd->add_option("--log-format", serve_flags.log_format, "text (default) or json");
   serve_cmd->add_option("--log-level", serve_flags.log_level, "debug, info (default), warn or error");
   serve_cmd->add_flag("--demo", serve_flags.demo,

@@ -165,6 +165,8 @@ std::vector<std::string> loadConfigFile(const std::filesystem::path& file, Serve
       else config.record_calls = *b;
     } else if (key == "prompts_dir") {
       if (auto s = text(node, key)) config.prompts_dir = *s;
+    } else if (key == "web_root") {
+      if (auto s = text(node, key)) config.web_root = *s;
     } else if (key == "log_format") {
       if (auto s = text(node, key)) {
         auto f = parseLogFormat(*s);

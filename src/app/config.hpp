@@ -35,6 +35,9 @@ struct ServeConfig {
   int media_priority = 0;  // SCHED_RR priority of the media threads, 1–99 (0: normal scheduling)  // no RTP from a phone (not on hold) for this long ends the call
   bool record_calls = true;  // recordings go to <data_dir>/recordings
   std::filesystem::path prompts_dir;  // an org's own prompts (default <data_dir>/prompts)
+  // The built agent web app served at `/` (default: web/dist of the source tree this
+  // binary was built from, SB_DEFAULT_WEB_ROOT).
+  std::filesystem::path web_root;
   core::LogFormat log_format = core::LogFormat::kText;
   core::LogLevel log_level = core::LogLevel::kInfo;
   bool metrics_public = false;  // false: /metrics answers loopback clients only

@@ -3,6 +3,55 @@
 #include <iomanip>
 
 namespace sb::app {
+namespace {
+
+// The "More" screen's notices and FAQ (L1), in Korean and English like the org's agents.
+acd::OrgContent demoContent(core::Time now) {
+  acd::OrgContent content;
+  content.org = "Demo";
+  const auto notice = [&](const char* key, const char* title, const char* body, core::Duration age, bool pinned) {
+    acd::Notice n;
+    n.key = key;
+    n.title = title;
+    n.body = body;
+    n.published = now - age;
+    n.pinned = pinned;
+    content.notices.push_back(std::move(n));
+  };
+  notice("welcome", "Switchboard 데모에 오신 것을 환영합니다 / Welcome to the Switchboard demo",
+         "상담 전화는 0215880000으로 걸어 보세요. 1번은 주문, 2번은 고객지원입니다.\n"
+         "Call 0215880000 to try it: press 1 for Orders, 2 for Support.\n\n"
+         "상태를 '대기'로 바꾸면 전화를 받을 수 있습니다.\n"
+         "Set your state to Ready to take calls.",
+         std::chrono::hours(1), true);
+  notice("callbacks", "콜백 기능 안내 / About callbacks",
+         "대기 중 콜백을 요청한 고객은 [콜백] 탭에 나타납니다. 목록에서 눌러 바로 전화할 수 있습니다.\n"
+         "Customers who ask to be called back while waiting appear under Callbacks; tap one to call back.",
+         std::chrono::hours(24), false);
+  const auto faq = [&](const char* key, const char* question, const char* answer, const char* category) {
+    acd::FaqEntry e;
+    e.key = key;
+    e.question = question;
+    e.answer = answer;
+    e.category = category;
+    content.faq.push_back(std::move(e));
+  };
+  faq("change-password", "비밀번호는 어떻게 바꾸나요? / How do I change my password?",
+      "[더보기 - 비밀번호 변경]에서 기존 비밀번호와 새 비밀번호를 입력하세요.\n"
+      "Open More → Change password and enter your current and new password.",
+      "계정 / Account");
+  faq("no-calls", "전화가 오지 않아요 / Why am I not getting calls?",
+      "상태가 '대기'인지, 담당 상담 메뉴가 지정되어 있는지 확인하세요.\n"
+      "Check that your state is Ready and that you serve at least one menu.",
+      "상담 / Calls");
+  faq("after-call", "후처리 시간이란? / What is after-call work?",
+      "통화가 끝난 뒤 상담 내용을 입력하는 시간입니다. 저장하면 다음 상태로 바뀝니다.\n"
+      "The time after a call to write its note; saving it moves you on to your next state.",
+      "상담 / Calls");
+  return content;
+}
+
+}  // namespace
 
 core::Result<bool> provisionDemo(acd::DirectoryStore& directory, const account::PasswordHasher& hasher,
                                  const core::Clock& clock, std::ostream& out) {
@@ -52,6 +101,7 @@ core::Result<bool> provisionDemo(acd::DirectoryStore& directory, const account::
     org.agents.push_back(std::move(a));
   }
   import.orgs.push_back(std::move(org));
+  import.content.push_back(demoContent(clock.now()));
   auto applied = directory.applyImport(import, clock.now());
   if (!applied) return applied.error();
 

@@ -124,6 +124,19 @@ core::Result<std::optional<acd::AgentImport>> planAgent(const ProvisionedAgent& 
   return std::optional<acd::AgentImport>(std::move(out));
 }
 
+// Only when the import wrote notices or FAQ entries: most imports are about people.
+std::string formatContentSummary(const acd::ImportSummary& s) {
+  if (s.notices_created + s.notices_updated + s.notices_removed + s.faq_created + s.faq_updated +
+          s.faq_removed ==
+      0) {
+    return "";
+  }
+  return "; " + count(s.notices_created, "notice", "notices") + " created, " +
+         std::to_string(s.notices_updated) + " updated, " + std::to_string(s.notices_removed) +
+         " removed; " + count(s.faq_created, "FAQ entry", "FAQ entries") + " created, " +
+         std::to_string(s.faq_updated) + " updated, " + std::to_string(s.faq_removed) + " removed";
+}
+
 }  // namespace
 
 core::Result<std::vector<ProvisioningProblem>> checkAgainstDirectory(
@@ -199,6 +212,8 @@ core::Result<ImportPlan> prepareImport(const Provisioning& provisioning,
         ++plan.unchanged;
       }
     }
+    // The store compares notices and FAQ itself, in the import's transaction.
+    plan.import.content.push_back({org.org.name, org.notices, org.faq});
     const bool org_changed = !*stored || orgDiffers(org.org, (*stored)->org);
     if (!org_changed) ++plan.unchanged;
     if (org_changed || !entry.agents.empty()) {
@@ -221,7 +236,8 @@ std::string formatSummary(const acd::ImportSummary& s, int unchanged) {
          count(s.agents_created, "agent", "agents") + " created, " +
          std::to_string(s.agents_updated) + " updated; " +
          count(s.trunks_created, "trunk", "trunks") + " created, " +
-         std::to_string(s.trunks_updated) + " updated; " + std::to_string(unchanged) + " unchanged";
+         std::to_string(s.trunks_updated) + " updated; " + std::to_string(unchanged) + " unchanged" +
+         formatContentSummary(s);
 }
 
 int importProvisioningFile(const std::filesystem::path& file, acd::DirectoryStore& directory,
@@ -255,7 +271,7 @@ int importProvisioningFile(const std::filesystem::path& file, acd::DirectoryStor
     if (!plan) return fail("cannot read the database", plan.error());
 
     acd::ImportSummary summary;
-    if (!plan->import.trunks.empty() || !plan->import.orgs.empty()) {
+    if (!plan->import.trunks.empty() || !plan->import.orgs.empty() || !plan->import.content.empty()) {
       auto applied = directory.applyImport(plan->import, clock.now());
       if (!applied) return fail("import failed, nothing was changed", applied.error());
       summary = *applied;

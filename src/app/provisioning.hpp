@@ -54,6 +54,10 @@ struct ProvisionedAgent {
 struct ProvisionedOrg {
   acd::Org org;  // defaults applied; domain lower-cased
   std::vector<ProvisionedAgent> agents;
+  // L1: what the org's notices and FAQ become (ids and times other than `published`
+  // unset); an org without any ends up with none.
+  std::vector<acd::Notice> notices;
+  std::vector<acd::FaqEntry> faq;
   int line = 0;                   // the [[orgs]] table
   int domain_line = 0;            // the domain value, or the name when the domain derives from it
   std::vector<int> number_lines;  // parallel to org.numbers
@@ -79,7 +83,9 @@ core::Result<std::vector<ProvisioningProblem>> checkAgainstDirectory(
 
 // What applyImport is given, and what it is not given because it is already stored.
 struct ImportPlan {
-  acd::DirectoryImport import;  // only what is new or differs from the database
+  // Only what is new or differs from the database, except the notices and FAQ: every
+  // org of the file is in import.content, and the store writes only what differs.
+  acd::DirectoryImport import;
   int unchanged = 0;            // trunks, orgs and agents named exactly as they are stored
   // Unchanged orgs that ride along only because some agent of theirs changed: the store
   // counts them as updated, the summary does not.
@@ -98,7 +104,8 @@ core::Result<ImportPlan> prepareImport(const Provisioning& provisioning,
 // "FILE:LINE: reason" ("FILE: reason" for line 0).
 std::string formatProblem(std::string_view source_name, const ProvisioningProblem& problem);
 // "imported: 1 org created, 0 updated; 3 agents created, 0 updated; 1 trunk created,
-// 0 updated; 2 unchanged"
+// 0 updated; 2 unchanged", then, when the import wrote any notice or FAQ entry,
+// "; 2 notices created, 0 updated, 1 removed; 3 FAQ entries created, 0 updated, 0 removed"
 std::string formatSummary(const acd::ImportSummary& summary, int unchanged = 0);
 
 // The whole command. Returns 0 after printing the summary on `out`; 2 when the file is

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <initializer_list>
 #include <map>
 #include <set>
@@ -14,6 +15,7 @@
 #include "app/provisioning.hpp"
 #include "app/provisioning_rules.hpp"
 #include "app/provisioning_screen.hpp"
+#include "core/utf8.hpp"
 
 namespace sb::app {
 namespace {
@@ -118,6 +120,34 @@ class TableReader {
     if (const auto* b = node->as_boolean()) return b->get();
     wrongType(key, *node, "true or false");
     return std::nullopt;
+  }
+
+  // A TOML offset date-time (2026-11-20T09:00:00+09:00, or with Z): a moment. A local
+  // date-time would depend on where the server runs, so it is a problem.
+  std::optional<core::Time> moment(std::string_view key, Need need) {
+    const toml::node* node = find(key, need);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_date_time();
+    if (value == nullptr) {
+      wrongType(key, *node, "a date-time such as 2026-11-20T09:00:00+09:00 (not quoted)");
+      return std::nullopt;
+    }
+    const toml::date_time& dt = value->get();
+    if (!dt.offset) {
+      add(lineOf(*node), std::string(key) + " must say its offset from UTC, such as "
+                                            "2026-11-20T09:00:00+09:00 or 2026-11-20T00:00:00Z");
+      return std::nullopt;
+    }
+    const int offset = dt.offset->minutes;
+    const int abs_offset = offset < 0 ? -offset : offset;
+    char text[64];
+    std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u.%09u%c%02d:%02d", unsigned{dt.date.year},
+                  unsigned{dt.date.month}, unsigned{dt.date.day}, unsigned{dt.time.hour},
+                  unsigned{dt.time.minute}, unsigned{dt.time.second}, unsigned{dt.time.nanosecond},
+                  offset < 0 ? '-' : '+', abs_offset / 60, abs_offset % 60);
+    auto parsed = core::parseRfc3339(text);
+    if (!parsed) add(lineOf(*node), std::string(key) + " must be a date-time from 1970 to 9999");
+    return parsed;
   }
 
   // An array of strings; elements that are not strings are reported and skipped.
@@ -268,7 +298,7 @@ class Parser {
     TableReader reader(table, "in [[orgs]]", sourceLine(table.source(), 1),
                        {"name", "domain", "timezone", "country_code", "numbers", "after_login",
                         "after_call", "ring_timeout_s", "service_level_s", "password_max_age_days",
-                        "categories", "menus", "agents"},
+                        "categories", "menus", "agents", "notices", "faq"},
                        problems_);
     ProvisionedOrg out;
     out.line = reader.line();
@@ -332,6 +362,12 @@ class Parser {
     for (const toml::table* agent : reader.tables("agents", "orgs.agents")) {
       parseAgent(*agent, out, menu_digits, agent_ids);
     }
+    FirstSeen notice_keys("notice key");
+    for (const toml::table* notice : reader.tables("notices", "orgs.notices")) {
+      parseNotice(*notice, out, notice_keys);
+    }
+    FirstSeen faq_keys("FAQ key");
+    for (const toml::table* entry : reader.tables("faq", "orgs.faq")) parseFaq(*entry, out, faq_keys);
     result_.orgs.push_back(std::move(out));
   }
 
@@ -478,6 +514,81 @@ class Parser {
         reader.add(secret->line, "sip_secret may hold only printable ASCII characters, no spaces");
       }
       out.agent.sip_secret = std::move(secret->value);
+    }
+  }
+
+  // L1: a notice of the app's "More" screen.
+  void parseNotice(const toml::table& table, ProvisionedOrg& org, FirstSeen& keys) {
+    TableReader reader(table, "in [[orgs.notices]]", sourceLine(table.source(), 1),
+                       {"key", "title", "body", "published_at", "pinned"}, problems_);
+    acd::Notice notice;
+    if (auto key = reader.text("key", Need::kRequired)) {
+      checkContentKey(reader, *key, keys);
+      notice.key = std::move(key->value);
+    }
+    if (auto title = reader.text("title", Need::kRequired)) {
+      checkName(reader, *title, "title", acd::kMaxNoticeTitleChars);
+      notice.title = std::move(title->value);
+    }
+    if (auto body = reader.text("body", Need::kRequired)) {
+      checkText(reader, *body, "body", acd::kMaxNoticeBodyChars);
+      notice.body = std::move(body->value);
+    }
+    if (auto published = reader.moment("published_at", Need::kRequired)) notice.published = *published;
+    notice.pinned = reader.boolean("pinned").value_or(false);
+    org.notices.push_back(std::move(notice));
+  }
+
+  // L1: a question and its answer; the FAQ keeps the file's order.
+  void parseFaq(const toml::table& table, ProvisionedOrg& org, FirstSeen& keys) {
+    TableReader reader(table, "in [[orgs.faq]]", sourceLine(table.source(), 1),
+                       {"key", "question", "answer", "category"}, problems_);
+    acd::FaqEntry entry;
+    if (auto key = reader.text("key", Need::kRequired)) {
+      checkContentKey(reader, *key, keys);
+      entry.key = std::move(key->value);
+    }
+    if (auto question = reader.text("question", Need::kRequired)) {
+      checkName(reader, *question, "question", acd::kMaxFaqQuestionChars);
+      entry.question = std::move(question->value);
+    }
+    if (auto answer = reader.text("answer", Need::kRequired)) {
+      checkText(reader, *answer, "answer", acd::kMaxFaqAnswerChars);
+      entry.answer = std::move(answer->value);
+    }
+    if (auto category = reader.text("category", Need::kOptional)) {
+      checkName(reader, *category, "category", acd::kMaxFaqCategoryChars);
+      entry.category = std::move(category->value);
+    }
+    org.faq.push_back(std::move(entry));
+  }
+
+  // The stable name a re-import matches a notice or an FAQ entry by.
+  void checkContentKey(TableReader& reader, const Text& key, FirstSeen& keys) {
+    if (key.value.empty()) {
+      reader.add(key.line, "key must not be empty");
+    } else if (!isAgentId(key.value)) {
+      reader.add(key.line, "key may hold only letters, digits, \".\", \"_\" and \"-\", not " +
+                               quoteValue(key.value));
+    } else if (key.value.size() > acd::kMaxContentKeyChars) {
+      reader.add(key.line, "key must be at most " + std::to_string(acd::kMaxContentKeyChars) + " characters");
+    } else {
+      keys.add(reader, key.value, key.line);
+    }
+  }
+
+  // Text of several lines: newlines and tabs are allowed, other control characters not.
+  void checkText(TableReader& reader, const Text& text, std::string_view key, size_t max) {
+    const auto length = core::utf8Length(text.value);
+    const bool blank = text.value.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (blank) {
+      reader.add(text.line, std::string(key) + " must not be empty");
+    } else if (!length) {
+      reader.add(text.line, std::string(key) + " must be valid UTF-8 text");
+    } else if (core::hasControlCharacters(text.value, /*allow_newlines=*/true)) {
+      reader.add(text.line, std::string(key) + " must not contain control characters other than newlines and tabs");
+    } else if (*length > max) {
+      reader.add(text.line, std::string(key) + " must be at most " + std::to_string(max) + " characters");
     }
   }
 

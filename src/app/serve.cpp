@@ -7,7 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "api/http_server.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
+#include "api/web_files.hpp"
 #include "app/cli.hpp"
 #include "app/contact_center.hpp"
 #include "app/demo.hpp"
@@ -64,7 +67,7 @@ void scheduleSessionSweep(boost::asio::steady_timer& timer, boost::asio::thread_
 }
 
 // Roll-ups that need a recount (after the upgrade that added them, or a new service
-// level) are rebuilt in the background, a day of records per write, so calls and the
+// level) are rebuilt in the background, six hours of buckets per write, so calls and the
 // API go on meanwhile; the statistics read those orgs from their records until then.
 void rebuildRollups(boost::asio::thread_pool& workers, store::SqliteStore& store, const core::Clock& clock,
                     std::atomic<bool>& busy, const std::atomic<bool>& stopping) {
@@ -80,7 +83,7 @@ void rebuildRollups(boost::asio::thread_pool& workers, store::SqliteStore& store
       if (!*more) break;
       ++steps;
     }
-    if (steps > 0) core::logInfo("statistics roll-ups recounted", {{"days", steps}});
+    if (steps > 0) core::logInfo("statistics roll-ups recounted", {{"steps", steps}});
     busy = false;
   });
 }
@@ -243,10 +246,24 @@ int serve(const ServeConfig& config) {
   api::Router router;
   api::ApiOptions api_options;
   api_options.metrics_public = config.metrics_public;
-  api::ApiV1 api(accounts, store, store, store, center, center, hub, metrics, workers, clock, api_options);
+  api::ApiV1 api(accounts, store, store, store, store, center, center, hub, metrics, workers, clock, api_options);
   api.registerRoutes(router);
 
   addSipWebSocketRoute(router, sip.transport());
+
+  // The agent web app at `/`, behind every API route (docs/operations.md, "Web app").
+  std::filesystem::path web_root =
+      config.web_root.empty() ? std::filesystem::path(SB_DEFAULT_WEB_ROOT) : config.web_root;
+  std::error_code cwd_error;
+  if (auto absolute = std::filesystem::absolute(web_root, cwd_error); !cwd_error) web_root = absolute;
+  const api::WebFiles web(web_root);
+  if (web.built()) {
+    core::logInfo("web app served", {{"root", web.root().string()}});
+  } else {
+    core::logWarn("web app not built: / answers 404 until it is (make web)",
+                  {{"root", web.root().string()}});
+  }
+  api::addWebFilesRoute(router, web, workers);
 
   // Calls a crash left open are closed as interrupted (N4) before new ones arrive.
   if (auto closed = store.closeInterrupted(clock.now()); !closed) {

@@ -296,6 +296,50 @@ INSERT INTO stats_rollups_pending (org_id)
                          OR EXISTS (SELECT 1 FROM agent_state_changes s WHERE s.org_id = orgs.id);
 )sql";
 
+// Issue 8 item 2: the app's "More" screen (L1). Notices and FAQ entries come from the
+// import file, matched by `key` within the org, so a re-import keeps their ids; an FAQ
+// entry's position is its place in the file. Inquiries are what agents send to support;
+// the index by agent serves both their list and the per-agent rate limit.
+constexpr std::string_view kContent = R"sql(
+CREATE TABLE notices (
+  id           INTEGER PRIMARY KEY,
+  org_id       INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  key          TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  pinned       INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  UNIQUE (org_id, key)
+) STRICT;
+CREATE INDEX notices_listed ON notices (org_id, pinned DESC, published_at DESC, id DESC);
+
+CREATE TABLE faq_entries (
+  id       INTEGER PRIMARY KEY,
+  org_id   INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  question TEXT NOT NULL,
+  answer   TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  UNIQUE (org_id, key)
+) STRICT;
+CREATE INDEX faq_entries_in_order ON faq_entries (org_id, position);
+
+CREATE TABLE inquiries (
+  id         INTEGER PRIMARY KEY,
+  org_id     INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  agent_key  INTEGER NOT NULL REFERENCES agents(key) ON DELETE CASCADE,
+  subject    TEXT NOT NULL,
+  body       TEXT NOT NULL,
+  contact    TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX inquiries_by_org ON inquiries (org_id, created_at, id);
+CREATE INDEX inquiries_by_agent ON inquiries (agent_key, created_at, id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kDirectoryAndSessions},
     Migration{2, kAgentStates},
@@ -304,6 +348,7 @@ constexpr std::array kMigrations{
     Migration{5, kAgentOperations},
     Migration{6, kOfferTimes},
     Migration{7, kStatsRollups},
+    Migration{8, kContent},
 };
 
 }  // namespace

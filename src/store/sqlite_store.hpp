@@ -8,8 +8,8 @@
 // sqlite_store_agent_state.cpp (agent states and their history), sqlite_store_calls.cpp
 // (call records, the writer's batches), sqlite_store_notes.cpp (notes, callbacks, the
 // recording audit log), sqlite_store_stats.cpp and sqlite_store_rollups.cpp (what the
-// statistics read, and the roll-ups every record write keeps), detail/rows.hpp (the row
-// mapping they share).
+// statistics read, and the roll-ups every record write keeps), sqlite_store_content.cpp
+// (notices, FAQ, inquiries), detail/rows.hpp (the row mapping they share).
 #include <filesystem>
 #include <memory>
 
@@ -17,6 +17,7 @@
 #include "acd/agent_state_store.hpp"
 #include "acd/call_record_store.hpp"
 #include "acd/center_store.hpp"
+#include "acd/content_store.hpp"
 #include "acd/directory.hpp"
 #include "acd/stats_store.hpp"
 #include "store/database.hpp"
@@ -28,6 +29,7 @@ class SqliteStore final : public acd::DirectoryStore,
                           public acd::CallRecordStore,
                           public acd::CenterStore,
                           public acd::StatsStore,
+                          public acd::ContentStore,
                           public account::AccountStore {
  public:
   // Uses a database someone else owns (and may share with other stores).
@@ -103,9 +105,20 @@ class SqliteStore final : public acd::DirectoryStore,
   core::Result<std::optional<std::vector<std::pair<core::Time, acd::CallFigures>>>> rolledUpBuckets(
       acd::OrgId org, core::Time from, core::Time to) override;
   // One step of recounting the roll-ups of an org that needs it (after the migration
-  // that added them, or a change of its service level): one UTC day of its records, in
+  // that added them, or a change of its service level): six hours of its buckets, in
   // one write. false when no org needs it (any more).
   core::Result<bool> rebuildRollupsStep(core::Time now);
+
+  // ---- acd::ContentStore (sqlite_store_content.cpp) ----
+  core::Result<std::vector<acd::Notice>> listNotices(acd::OrgId org, core::Time now,
+                                                     std::optional<acd::NoticeCursor> after,
+                                                     std::size_t limit) override;
+  core::Result<acd::Notice> findNotice(acd::OrgId org, std::int64_t id, core::Time now) override;
+  core::Result<std::vector<acd::FaqEntry>> listFaq(acd::OrgId org) override;
+  core::Result<acd::Inquiry> saveInquiry(const acd::Inquiry& inquiry, const acd::InquiryLimit& limit) override;
+  core::Result<std::vector<acd::Inquiry>> listInquiries(acd::OrgId org, std::optional<acd::AgentKey> agent,
+                                                        std::optional<acd::InquiryCursor> before,
+                                                        std::size_t limit) override;
 
   // ---- acd::CenterStore ----
   core::Result<std::vector<core::Result<void>>> writeBatch(std::span<const acd::CenterWrite> writes) override;

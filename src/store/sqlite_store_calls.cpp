@@ -1,6 +1,7 @@
 // SqliteStore: call records and callback requests (acd::CallRecordStore; N4, N5, K1).
 #include <algorithm>
 #include <type_traits>
+#include <unordered_map>
 #include <variant>
 
 #include "core/log.hpp"
@@ -277,35 +278,69 @@ Result<std::vector<acd::CallRecord>> readCalls(Connection& c, Statement& stmt, a
     if (!stmt.columnIsNull(16)) r.from_call = static_cast<acd::CallId>(stmt.columnInt(16));
     out.push_back(std::move(r));
   }
+  // Offers and notes: for many calls with ids close together (a period's calls: ids
+  // count up with time) one range query each, matched by id; else a query per call.
+  if (out.empty()) return out;
+  std::unordered_map<int64_t, acd::CallRecord*> by_id;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (acd::CallRecord& r : out) {
-    auto offers = c.prepare(
-        "SELECT agent_key, offered, outcome, answered, hold_ms FROM call_offers WHERE call_id = ?1 ORDER BY seq");
-    if (!offers) return offers.error();
-    offers->bindInt(1, static_cast<int64_t>(r.call));
+    by_id.emplace(static_cast<int64_t>(r.call), &r);
+    lo = std::min(lo, static_cast<int64_t>(r.call));
+    hi = std::max(hi, static_cast<int64_t>(r.call));
+  }
+  const bool ranged = out.size() >= 16 && static_cast<uint64_t>(hi - lo) < 4 * out.size();
+  auto readOffers = [&](Statement& offers) -> Result<void> {
     for (;;) {
-      auto row = offers->step();
+      auto row = offers.step();
       if (!row) return row.error();
-      if (!*row) break;
+      if (!*row) return core::okResult();
+      auto it = by_id.find(offers.columnInt(0));
+      if (it == by_id.end()) continue;
+      acd::CallRecord& r = *it->second;
       acd::OfferRecord offer;
-      offer.agent = offers->columnInt(0);
-      offer.at = optionalTime(*offers, 1).value_or(r.arrived);
-      offer.outcome = acd::parseOfferOutcome(offers->columnText(2)).value_or(acd::OfferOutcome::kRinging);
-      offer.answered = optionalTime(*offers, 3);
-      offer.hold = std::chrono::milliseconds(offers->columnInt(4));
+      offer.agent = offers.columnInt(1);
+      offer.at = optionalTime(offers, 2).value_or(r.arrived);
+      offer.outcome = acd::parseOfferOutcome(offers.columnText(3)).value_or(acd::OfferOutcome::kRinging);
+      offer.answered = optionalTime(offers, 4);
+      offer.hold = std::chrono::milliseconds(offers.columnInt(5));
       r.offers.push_back(offer);
     }
-    auto notes = c.prepare(
-        "SELECT author, category, text, created, updated FROM call_notes WHERE call_id = ?1 ORDER BY created, author");
+  };
+  auto readNotes = [&](Statement& notes) -> Result<void> {
+    for (;;) {
+      auto row = notes.step();
+      if (!row) return row.error();
+      if (!*row) return core::okResult();
+      auto it = by_id.find(notes.columnInt(0));
+      if (it == by_id.end()) continue;
+      it->second->notes.push_back(acd::CallNote{notes.columnInt(1), notes.columnText(2), notes.columnText(3),
+                                                core::fromUnixMillis(notes.columnInt(4)),
+                                                core::fromUnixMillis(notes.columnInt(5))});
+    }
+  };
+  constexpr std::string_view kOffers =
+      "SELECT call_id, agent_key, offered, outcome, answered, hold_ms FROM call_offers ";
+  constexpr std::string_view kNotes = "SELECT call_id, author, category, text, created, updated FROM call_notes ";
+  if (ranged) {
+    auto offers = c.prepare(std::string(kOffers) + "WHERE call_id BETWEEN ?1 AND ?2 ORDER BY call_id, seq");
+    if (!offers) return offers.error();
+    offers->bindInt(1, lo).bindInt(2, hi);
+    if (auto r = readOffers(*offers); !r) return r.error();
+    auto notes = c.prepare(std::string(kNotes) + "WHERE call_id BETWEEN ?1 AND ?2 ORDER BY call_id, created, author");
+    if (!notes) return notes.error();
+    notes->bindInt(1, lo).bindInt(2, hi);
+    if (auto r = readNotes(*notes); !r) return r.error();
+    return out;
+  }
+  for (acd::CallRecord& r : out) {
+    auto offers = c.prepare(std::string(kOffers) + "WHERE call_id = ?1 ORDER BY seq");
+    if (!offers) return offers.error();
+    offers->bindInt(1, static_cast<int64_t>(r.call));
+    if (auto done = readOffers(*offers); !done) return done.error();
+    auto notes = c.prepare(std::string(kNotes) + "WHERE call_id = ?1 ORDER BY created, author");
     if (!notes) return notes.error();
     notes->bindInt(1, static_cast<int64_t>(r.call));
-    for (;;) {
-      auto row = notes->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      r.notes.push_back(acd::CallNote{notes->columnInt(0), notes->columnText(1), notes->columnText(2),
-                                      core::fromUnixMillis(notes->columnInt(3)),
-                                      core::fromUnixMillis(notes->columnInt(4))});
-    }
+    if (auto done = readNotes(*notes); !done) return done.error();
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // SqliteStore::applyImport: what `admin import` applies, as one write job (one
-// savepoint), so a failure anywhere leaves the database exactly as it was.
+// savepoint), so a failure anywhere leaves the database exactly as it was. Notices and
+// FAQ are written by sqlite_store_content.cpp's replaceContent, in the same job.
 #include <set>
 #include <string>
 #include <utility>
@@ -55,6 +56,23 @@ Result<void> validate(const acd::DirectoryImport& import) {
     for (const acd::AgentImport& agent : entry.agents) {
       if (!agents.insert(agent.id).second) {
         return invalid("agent " + agent.id + " appears twice in org " + org.name);
+      }
+    }
+  }
+  std::set<std::string_view> content_orgs;
+  for (const acd::OrgContent& content : import.content) {
+    if (!content_orgs.insert(content.org).second) {
+      return invalid("the content of org " + content.org + " appears twice");
+    }
+    std::set<std::string_view> notices, faq;
+    for (const acd::Notice& notice : content.notices) {
+      if (notice.key.empty() || !notices.insert(notice.key).second) {
+        return invalid("notice key \"" + notice.key + "\" is empty or appears twice in org " + content.org);
+      }
+    }
+    for (const acd::FaqEntry& entry : content.faq) {
+      if (entry.key.empty() || !faq.insert(entry.key).second) {
+        return invalid("FAQ key \"" + entry.key + "\" is empty or appears twice in org " + content.org);
       }
     }
   }
@@ -263,6 +281,14 @@ Result<acd::ImportSummary> apply(Connection& c, const acd::DirectoryImport& impo
                                                    ": " + created.error().message);
       }
       ++(*created ? summary.agents_created : summary.agents_updated);
+    }
+  }
+  for (const acd::OrgContent& content : import.content) {
+    auto id = detail::findOrgId(c, content.org);
+    if (!id) return id.error();
+    if (!*id) return invalid("notices and FAQ for org " + content.org + ", which does not exist");
+    if (auto r = detail::replaceContent(c, **id, content, summary, now); !r) {
+      return makeError(r.error().code, "org " + content.org + ", notices and FAQ: " + r.error().message);
     }
   }
   return summary;

@@ -3,8 +3,8 @@
 // transaction: a closed call (callBuckets), a note's category, a finished after-call or
 // break span (stateBuckets). Reads sum the buckets of a period.
 //
-// A rebuild recounts an org's buckets from its records, one UTC day per write job so
-// other writes go on in between. The org is read from its records meanwhile.
+// A rebuild recounts an org's buckets from its records, six hours of buckets per write job
+// so other writes go on in between. The org is read from its records meanwhile.
 #include <algorithm>
 #include <limits>
 
@@ -20,7 +20,9 @@ namespace {
 
 constexpr std::int64_t kMinMs = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kMaxMs = std::numeric_limits<std::int64_t>::max();
-constexpr core::Duration kRebuildChunk = std::chrono::hours(24);
+// Six hours of buckets per write: reading them needs the calls of the day before too,
+// and the writer is held for that long (docs/performance.md).
+constexpr core::Duration kRebuildChunk = std::chrono::hours(6);
 // A call lasts at most 12 hours (statsCalls reads a day back for the same reason).
 constexpr core::Duration kCallSpan = std::chrono::hours(24);
 

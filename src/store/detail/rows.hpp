@@ -63,6 +63,12 @@ core::Result<acd::CallNote> writeNote(Connection& c, const acd::NoteWrite& note)
 core::Result<std::vector<acd::CallRecord>> readClosedCalls(Connection& c, acd::OrgId org, core::Time from,
                                                            core::Time to);
 
+// ---- notices and FAQ (sqlite_store_content.cpp) ----
+// applyImport's part for one org: its notices and FAQ become `content`'s, matched by
+// key (created, updated when they differ, the others removed), counted in `summary`.
+core::Result<void> replaceContent(Connection& c, acd::OrgId org, const acd::OrgContent& content,
+                                  acd::ImportSummary& summary, core::Time now);
+
 // ---- statistics (sqlite_store_rollups.cpp) ----
 core::Result<core::Duration> serviceLevelOf(Connection& c, acd::OrgId org);
 // What a call that has just ended adds to the roll-ups (the org's service level now).

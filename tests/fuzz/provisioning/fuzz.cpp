@@ -1,6 +1,7 @@
 // Fuzzes parseProvisioning: any bytes must give a Provisioning or problems, never a
 // crash, a hang or an exception, and a parsed file must satisfy what the importer
-// relies on (every trunk, org, menu and agent named; agents' menus among the org's).
+// relies on (every trunk, org, menu and agent named; agents' menus among the org's;
+// notice and FAQ keys present and unique in their org).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +29,9 @@ void checkInvariants(const sb::app::Provisioning& p) {
       require(!(agent.password && agent.password_hash));
       for (const auto& digit : agent.agent.menus) require(digits.contains(digit));
     }
+    std::set<std::string> notice_keys, faq_keys;
+    for (const auto& notice : org.notices) require(!notice.key.empty() && notice_keys.insert(notice.key).second);
+    for (const auto& entry : org.faq) require(!entry.key.empty() && faq_keys.insert(entry.key).second);
   }
 }
 

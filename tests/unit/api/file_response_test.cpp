@@ -128,6 +128,38 @@ TEST_F(FileResponseTest, UnsatisfiableRangeIs416WithTheSize) {
   EXPECT_EQ(header(res, http::field::cache_control), "private, no-store");
 }
 
+TEST_F(FileResponseTest, IfNoneMatchWithOurETagIs304BeforeAnyRange) {
+  const std::string etag = header(answer(get(), file_), http::field::etag);
+  for (const std::string& value :
+       {etag, "W/" + etag, "\"a\", " + etag, "\"a,b\"," + etag + ", \"c\"", std::string("*"),
+        " " + etag + " "}) {
+    SCOPED_TRACE(value);
+    HttpRequest req = get("bytes=0-4");
+    req.set(http::field::if_none_match, value);
+    HttpResponse res = answer(req, file_);
+    EXPECT_EQ(res.result(), http::status::not_modified);
+    EXPECT_TRUE(res.body().empty());
+    EXPECT_EQ(header(res, http::field::etag), etag);
+    EXPECT_EQ(header(res, http::field::cache_control), "private, no-store");
+    EXPECT_EQ(header(res, http::field::content_type), "<absent>");
+  }
+  HttpRequest head = get();
+  head.method(http::verb::head);
+  head.set(http::field::if_none_match, etag);
+  EXPECT_EQ(answer(head, file_).result(), http::status::not_modified);
+  // Another tag, a tag cut short, or garbage: the 200.
+  for (const std::string& value :
+       {std::string("\"other\""), etag.substr(0, etag.size() - 1), std::string("garbage"),
+        std::string("\"a\" " + etag), std::string("")}) {
+    SCOPED_TRACE(value);
+    HttpRequest req = get();
+    req.set(http::field::if_none_match, value);
+    HttpResponse res = answer(req, file_);
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res.body(), content_);
+  }
+}
+
 TEST_F(FileResponseTest, IfRangeWithOurETagKeepsTheRange) {
   const std::string etag = header(answer(get(), file_), http::field::etag);
   HttpResponse res = answer(get("bytes=0-4", etag), file_);
@@ -337,9 +369,23 @@ TEST(ContentTypeByExtensionTest, MapsKnownExtensions) {
   EXPECT_EQ(contentTypeByExtension("/r/1.opus"), "audio/ogg");
   EXPECT_EQ(contentTypeByExtension("/r/1.ogg"), "audio/ogg");
   EXPECT_EQ(contentTypeByExtension("/r/1.mp3"), "audio/mpeg");
-  EXPECT_EQ(contentTypeByExtension("/r/1.txt"), "application/octet-stream");
+  EXPECT_EQ(contentTypeByExtension("/r/1.bin"), "application/octet-stream");
   EXPECT_EQ(contentTypeByExtension("/r/wav"), "application/octet-stream");
   EXPECT_EQ(contentTypeByExtension("/r/1.wav.bak"), "application/octet-stream");
+  EXPECT_EQ(contentTypeByExtension("/r/1.js.br"), "application/octet-stream");
+  // A built web app's files (web_files.hpp).
+  EXPECT_EQ(contentTypeByExtension("/w/index.HTML"), "text/html; charset=utf-8");
+  EXPECT_EQ(contentTypeByExtension("/w/a.js"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(contentTypeByExtension("/w/a.mjs"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(contentTypeByExtension("/w/a.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(contentTypeByExtension("/w/a.json"), "application/json");
+  EXPECT_EQ(contentTypeByExtension("/w/a.js.map"), "application/json");
+  EXPECT_EQ(contentTypeByExtension("/w/manifest.webmanifest"), "application/manifest+json");
+  EXPECT_EQ(contentTypeByExtension("/w/a.svg"), "image/svg+xml");
+  EXPECT_EQ(contentTypeByExtension("/w/a.png"), "image/png");
+  EXPECT_EQ(contentTypeByExtension("/w/favicon.ico"), "image/x-icon");
+  EXPECT_EQ(contentTypeByExtension("/w/a.woff2"), "font/woff2");
+  EXPECT_EQ(contentTypeByExtension("/w/a.txt"), "text/plain; charset=utf-8");
 }
 
 }  // namespace

@@ -175,6 +175,43 @@ TEST_F(RouterTest, WebSocketRoutesAreSeparateFromHttpRoutes) {
   EXPECT_EQ(router_.matchWebSocket("/api/v1/other").kind, Kind::kNotFound);
 }
 
+TEST_F(RouterTest, FallbackTakesWhatNoRouteOwns) {
+  router_.add(http::verb::get, "/healthz", answer("healthz"));
+  router_.add(http::verb::get, "/api/v1/me", answer("me"));
+  router_.addWebSocket(
+      "/sip", [](WebSocket, HttpRequest, WebSocketContext) -> net::awaitable<void> { co_return; });
+  EXPECT_EQ(router_.match(http::verb::get, "/history").kind, Kind::kNotFound) << "no fallback yet";
+  router_.setFallback("/{file...}", answer("web"));
+
+  for (const char* path :
+       {"/", "/history", "/assets/app-1.js", "/%2e%2e/x", "/a//b", "/healthzz"}) {
+    SCOPED_TRACE(path);
+    for (http::verb method : {http::verb::get, http::verb::head, http::verb::post}) {
+      RouteMatch m = router_.match(method, path);
+      ASSERT_EQ(m.kind, Kind::kFound);
+      EXPECT_EQ(m.route, "/{file...}");
+      EXPECT_TRUE(m.params.empty());
+      EXPECT_EQ(run(*m.handler, req_), "web");
+    }
+  }
+  // Routes win, and keep their 405s.
+  EXPECT_EQ(run(*router_.match(http::verb::get, "/healthz").handler, req_), "healthz");
+  EXPECT_EQ(run(*router_.match(http::verb::get, "/api/v1/me").handler, req_), "me");
+  RouteMatch post = router_.match(http::verb::post, "/api/v1/me");
+  EXPECT_EQ(post.kind, Kind::kMethodNotAllowed);
+  EXPECT_EQ(post.allow, "GET, HEAD");
+  // A path under a route's first segment stays the routes' (404), decoded or not.
+  for (const char* path :
+       {"/api", "/api/v1/typo", "/api/index.html", "/%61pi/v1/x", "/healthz/x", "/sip/x"}) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(router_.match(http::verb::get, path).kind, Kind::kNotFound);
+  }
+  // A WebSocket path is left to the server (426 without an upgrade).
+  EXPECT_EQ(router_.match(http::verb::get, "/sip").kind, Kind::kNotFound);
+  // Malformed escapes are still a 400.
+  EXPECT_EQ(router_.match(http::verb::get, "/%zz").kind, Kind::kInvalidPath);
+}
+
 TEST(RequestContextTest, QueryParametersArePercentDecoded) {
   HttpRequest req{http::verb::get, "/", 11};
   RequestContext ctx{
@@ -218,6 +255,8 @@ TEST_F(RouterDeathTest, BadPatternsAndDuplicatesAreProgrammingErrors) {
   EXPECT_DEATH(router_.add(http::verb::get, "/{rest...}/x", answer("x")), "last segment");
   EXPECT_DEATH(router_.add(http::verb::get, "/{a}/{a}/x", answer("x")), "unique");
   EXPECT_DEATH(router_.add(http::verb::get, "/a%20b", answer("x")), "decoded");
+  router_.setFallback("/{file...}", answer("web"));
+  EXPECT_DEATH(router_.setFallback("/{file...}", answer("again")), "set once");
 }
 
 }  // namespace

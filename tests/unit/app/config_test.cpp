@@ -51,7 +51,8 @@ TEST(Config, ConfigFileTakesTheMediaSettings) {
   testing::TempDir dir;
   auto file = dir.write("media.toml",
                         "[server]\nmedia_threads = 3\nmedia_timeout_s = 45\nmedia_priority = 20\n"
-                        "record_calls = false\nprompts_dir = \"/srv/prompts\"\n");
+                        "record_calls = false\nprompts_dir = \"/srv/prompts\"\n"
+                        "web_root = \"/usr/share/switchboard/web\"\n");
   ServeConfig config;
   EXPECT_TRUE(loadConfigFile(file, config).empty());
   EXPECT_EQ(config.media_threads, 3);
@@ -59,14 +60,16 @@ TEST(Config, ConfigFileTakesTheMediaSettings) {
   EXPECT_EQ(config.media_priority, 20);
   EXPECT_FALSE(config.record_calls);
   EXPECT_EQ(config.prompts_dir, "/srv/prompts");
+  EXPECT_EQ(config.web_root, "/usr/share/switchboard/web");
 
   auto bad = dir.write("bad-media.toml",
                        "[server]\nmedia_threads = -1\nmedia_timeout_s = 1\nmedia_priority = 100\n"
-                       "record_calls = \"yes\"\n");
+                       "record_calls = \"yes\"\nweb_root = 3\n");
   ServeConfig untouched;
   auto problems = loadConfigFile(bad, untouched);
-  ASSERT_EQ(problems.size(), 4u);
-  for (const char* key : {"media_threads", "media_timeout_s", "media_priority", "record_calls"}) {
+  ASSERT_EQ(problems.size(), 5u);
+  for (const char* key :
+       {"media_threads", "media_timeout_s", "media_priority", "record_calls", "web_root"}) {
     EXPECT_EQ(std::count_if(problems.begin(), problems.end(),
                             [&](const std::string& p) { return p.find(key) != std::string::npos; }),
               1)

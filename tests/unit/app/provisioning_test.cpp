@@ -80,6 +80,11 @@ TEST_F(ProvisioningParseTest, TheShippedExampleIsValid) {
   EXPECT_EQ(acme.agents[1].agent.name, "김민준");
   EXPECT_TRUE(acme.agents[1].password_hash.has_value());
   EXPECT_EQ(acme.agents[2].agent.enabled, std::optional<bool>(false));
+  ASSERT_EQ(acme.notices.size(), 1u);
+  EXPECT_TRUE(acme.notices[0].pinned);
+  EXPECT_EQ(core::toRfc3339(acme.notices[0].published), "2026-11-20T00:00:00.000Z");
+  ASSERT_EQ(acme.faq.size(), 1u);
+  EXPECT_EQ(acme.faq[0].category, "Account");
   const ProvisionedOrg& globex = p.orgs[1];
   EXPECT_EQ(globex.org.domain, "globex");
   EXPECT_EQ(globex.org.timezone, "UTC");

@@ -350,7 +350,7 @@ TEST_F(RollupsTest, ANewServiceLevelIsReadFromTheRecordsUntilTheRebuildRecountsI
   ASSERT_TRUE(store_->closeCall(late).ok());
 
   const int steps = rebuild();
-  EXPECT_GE(steps, 3);  // day by day
+  EXPECT_GE(steps, 3);  // six hours at a time
   expectRollupsMatch(13, seconds(45));
 }
 
