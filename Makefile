@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both install what is missing first.
-.PHONY: setup build release run test test-asan bench fuzz format lint clean
+.PHONY: setup web build release run test test-asan bench fuzz format lint clean
 
 DATA_DIR ?= var/demo
 HTTP ?= 127.0.0.1:8080
@@ -10,11 +10,15 @@ CTEST_JOBS ?= $(JOBS)
 setup:
 	@scripts/setup
 
-build: setup
+# The agent app (web/ → web/dist), served by switchboard at `/`.
+web: setup
+	@scripts/build-web
+
+build: setup web
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
 
-release: setup
+release: setup web
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 

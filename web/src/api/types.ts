@@ -1,0 +1,90 @@
+// The API's shapes the app reads (docs/openapi.yaml is the reference). Screens that
+// need more declare it next to their own calls (src/api/*.ts).
+
+export type AgentStateName = 'offline' | 'ready' | 'break' | 'acw' | 'ringing' | 'on_call';
+
+export interface AgentSummary {
+  id: string;
+  name: string;
+  org: string;
+  admin: boolean;
+  menus: string[];
+}
+
+export interface Menu {
+  digit: string;
+  name: string;
+}
+
+export interface Org {
+  name: string;
+  timezone: string;
+  country_code: string;
+  menus: Menu[];
+  categories: string[];
+  after_call?: string;
+  service_level_s?: number;
+  [key: string]: unknown;
+}
+
+export interface AgentStateInfo {
+  state: AgentStateName;
+  since: string;
+}
+
+export interface Me {
+  agent: AgentSummary;
+  org: Org;
+  session: { expires_at: string };
+  must_change_password: boolean;
+  state: AgentStateInfo;
+}
+
+export interface LoginResponse {
+  token: string;
+  expires_at: string;
+  agent: AgentSummary;
+  must_change_password: boolean;
+}
+
+export interface CallFigures {
+  inflow: number;
+  answered: number;
+  unconnected: number;
+  answer_rate: number | null;
+  service_level: number | null;
+  service_level_inflow?: number | null;
+  avg_wait_ms: number | null;
+  max_wait_ms: number | null;
+  [key: string]: unknown;
+}
+
+export interface AgentFigures {
+  answered: number;
+  outbound: number;
+  talk_ms: number;
+  avg_talk_ms: number | null;
+  hold_ms: number;
+  acw_ms: number;
+  break_ms: number;
+  missed: number;
+  [key: string]: unknown;
+}
+
+export interface HourPoint {
+  hour: number;
+  from?: string;
+  inflow: number;
+  answered: number;
+  avg_wait_ms: number | null;
+  max_wait_ms: number | null;
+}
+
+export interface Dashboard {
+  state: AgentStateInfo;
+  waiting: { menus: (Menu & { waiting: number })[]; total: number };
+  today: { from: string; inflow: number; answered: number; answer_rate: number | null };
+  hourly: { yesterday: HourPoint[]; today: HourPoint[]; both: HourPoint[] };
+  mine: AgentFigures;
+  timezone: string;
+}

@@ -1,0 +1,21 @@
+// An in-app link: a real <a href> (open in a new tab works) that navigates without a reload.
+import type { ComponentChildren } from 'preact';
+
+import { navigate } from '../router';
+
+export function Link(props: { to: string; class?: string; children: ComponentChildren; label?: string }) {
+  return (
+    <a
+      href={props.to}
+      class={props.class}
+      aria-label={props.label}
+      onClick={(e) => {
+        if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
