@@ -41,6 +41,28 @@ std::optional<std::int64_t> optionalInt(const Statement& stmt, int column) {
 
 bool isEmpty(const acd::CallFigures& f) { return f == acd::CallFigures{}; }
 
+// The summed menu columns (inflow … max_wait_answered_ms) from `first` on, as the reads
+// below select them.
+constexpr std::string_view kSummedCallFigures =
+    "sum(inflow), sum(answered), sum(abandoned), sum(callback), sum(no_agent), sum(other), sum(within_sl), "
+    "sum(wait_ms), sum(wait_answered_ms), max(max_wait_ms), max(max_wait_answered_ms) ";
+
+acd::CallFigures callFigures(const Statement& stmt, int first) {
+  acd::CallFigures f;
+  f.inflow = stmt.columnInt(first);
+  f.answered = stmt.columnInt(first + 1);
+  f.abandoned = stmt.columnInt(first + 2);
+  f.callback = stmt.columnInt(first + 3);
+  f.no_agent = stmt.columnInt(first + 4);
+  f.other = stmt.columnInt(first + 5);
+  f.within_service_level = stmt.columnInt(first + 6);
+  f.wait_ms = stmt.columnInt(first + 7);
+  f.wait_answered_ms = stmt.columnInt(first + 8);
+  f.max_wait_ms = optionalInt(stmt, first + 9);
+  f.max_wait_answered_ms = optionalInt(stmt, first + 10);
+  return f;
+}
+
 Result<void> addMenuBucket(Connection& c, acd::OrgId org, std::int64_t bucket, std::size_t menu,
                            const acd::CallFigures& f) {
   auto stmt = c.prepare(
@@ -235,10 +257,8 @@ Result<std::optional<acd::Statistics>> SqliteStore::rolledUp(acd::OrgId org, cor
     const std::int64_t lo = core::toUnixMillis(from), hi = core::toUnixMillis(to);
     acd::Statistics s;
     if (parts & acd::kStatsMenus) {
-      auto stmt = c.prepare(
-          "SELECT menu, sum(inflow), sum(answered), sum(abandoned), sum(callback), sum(no_agent), sum(other), "
-          "sum(within_sl), sum(wait_ms), sum(wait_answered_ms), max(max_wait_ms), max(max_wait_answered_ms) "
-          "FROM stats_menu_buckets WHERE org_id = ?1 AND bucket >= ?2 AND bucket < ?3 GROUP BY menu");
+      auto stmt = c.prepare("SELECT menu, " + std::string(kSummedCallFigures) +
+                            "FROM stats_menu_buckets WHERE org_id = ?1 AND bucket >= ?2 AND bucket < ?3 GROUP BY menu");
       if (!stmt) return stmt.error();
       stmt->bindInt(1, org).bindInt(2, lo).bindInt(3, hi);
       for (;;) {
@@ -248,17 +268,7 @@ Result<std::optional<acd::Statistics>> SqliteStore::rolledUp(acd::OrgId org, cor
         const auto menu = static_cast<std::size_t>(stmt->columnInt(0));
         if (menu >= acd::kMenuCount) continue;
         acd::CallFigures& f = s.menus[menu];
-        f.inflow = stmt->columnInt(1);
-        f.answered = stmt->columnInt(2);
-        f.abandoned = stmt->columnInt(3);
-        f.callback = stmt->columnInt(4);
-        f.no_agent = stmt->columnInt(5);
-        f.other = stmt->columnInt(6);
-        f.within_service_level = stmt->columnInt(7);
-        f.wait_ms = stmt->columnInt(8);
-        f.wait_answered_ms = stmt->columnInt(9);
-        f.max_wait_ms = optionalInt(*stmt, 10);
-        f.max_wait_answered_ms = optionalInt(*stmt, 11);
+        f = callFigures(*stmt, 1);
         s.org.merge(f);
       }
     }
@@ -330,11 +340,9 @@ Result<std::optional<std::vector<std::pair<core::Time, acd::CallFigures>>>> Sqli
     auto pending = rebuilding(c, org);
     if (!pending) return pending.error();
     if (*pending) return Out();
-    auto stmt = c.prepare(
-        "SELECT bucket, sum(inflow), sum(answered), sum(abandoned), sum(callback), sum(no_agent), sum(other), "
-        "sum(within_sl), sum(wait_ms), sum(wait_answered_ms), max(max_wait_ms), max(max_wait_answered_ms) "
-        "FROM stats_menu_buckets WHERE org_id = ?1 AND bucket >= ?2 AND bucket < ?3 AND menu < ?4 "
-        "GROUP BY bucket ORDER BY bucket");
+    auto stmt = c.prepare("SELECT bucket, " + std::string(kSummedCallFigures) +
+                          "FROM stats_menu_buckets WHERE org_id = ?1 AND bucket >= ?2 AND bucket < ?3 AND menu < ?4 "
+                          "GROUP BY bucket ORDER BY bucket");
     if (!stmt) return stmt.error();
     stmt->bindInt(1, org).bindInt(2, core::toUnixMillis(from)).bindInt(3, core::toUnixMillis(to));
     stmt->bindInt(4, static_cast<std::int64_t>(acd::kMenuCount));
@@ -343,18 +351,7 @@ Result<std::optional<std::vector<std::pair<core::Time, acd::CallFigures>>>> Sqli
       auto row = stmt->step();
       if (!row) return row.error();
       if (!*row) break;
-      acd::CallFigures f;
-      f.inflow = stmt->columnInt(1);
-      f.answered = stmt->columnInt(2);
-      f.abandoned = stmt->columnInt(3);
-      f.callback = stmt->columnInt(4);
-      f.no_agent = stmt->columnInt(5);
-      f.other = stmt->columnInt(6);
-      f.within_service_level = stmt->columnInt(7);
-      f.wait_ms = stmt->columnInt(8);
-      f.wait_answered_ms = stmt->columnInt(9);
-      f.max_wait_ms = optionalInt(*stmt, 10);
-      f.max_wait_answered_ms = optionalInt(*stmt, 11);
+      const acd::CallFigures f = callFigures(*stmt, 1);
       out.emplace_back(core::fromUnixMillis(stmt->columnInt(0)), f);
     }
     return Out(std::move(out));
