@@ -182,6 +182,11 @@ const AgentStatus* CallCenter::agentStatus(AgentKey agent) const {
   return it == agents_.end() ? nullptr : &it->second.status;
 }
 
+bool CallCenter::reachable(AgentKey agent) const {
+  auto it = agents_.find(agent);
+  return it != agents_.end() && it->second.reachable && !it->second.removed;
+}
+
 std::string CallCenter::menuName(MenuIndex menu) const {
   for (const Menu& m : org_.menus) {
     if (m.digit.size() == 1 && m.digit[0] == static_cast<char>('0' + menu)) return m.name;
@@ -620,7 +625,7 @@ core::Result<Commands> CallCenter::transferRequested(CallId call, AgentKey agent
   if (target == agent) return core::makeError(core::ErrorCode::kInvalidInput, "an agent cannot transfer a call to itself");
   AgentInfo* t = findAgent(target);
   if (t == nullptr || t->removed) return core::makeError(core::ErrorCode::kNotFound, "no such agent");
-  if (t->status.state() != AgentState::kReady || !t->reachable || t->status.logoutPending() ||
+  if (t->status.state() != AgentState::kReady || !reachable(target) || t->status.logoutPending() ||
       !router_.isAvailable(target)) {
     return core::makeError(core::ErrorCode::kConflict, "the agent is not Ready");
   }

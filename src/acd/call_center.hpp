@@ -266,6 +266,10 @@ class CallCenter {
   Commands updateAgent(const Agent& agent, core::Time now);
 
   const AgentStatus* agentStatus(AgentKey agent) const;
+  // Whether the agent has a device calls can ring now (as deviceReachable last said;
+  // false for an unknown or removed agent). An offer and a transfer (F4) need it, with
+  // the state Ready.
+  bool reachable(AgentKey agent) const;
   const Agent* agent(AgentKey agent) const;  // as the directory last had it
   const Org& org() const { return org_; }
   const QueueRouter& router() const { return router_; }

@@ -10,6 +10,7 @@
 // worker; get() never waits for I/O and may be called anywhere.
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "acd/agent_state.hpp"
 #include "acd/center_store.hpp"
@@ -26,8 +27,20 @@ class AgentStates {
  public:
   virtual ~AgentStates() = default;
 
+  // An agent as the contact center sees it now: its state, and whether it has a device
+  // the contact center can ring (a registered phone). A call is offered or transferred
+  // (F4) only to an agent Ready and reachable.
+  struct LiveAgent {
+    acd::AgentStatus status;
+    bool reachable = false;
+  };
+
   // The agent's state now; Offline since the epoch for an agent never seen.
   virtual acd::AgentStatus get(acd::OrgId org, acd::AgentKey agent) const = 0;
+  // Every agent of the org the contact center knows, in one snapshot (a list of
+  // colleagues reads this once, not get() per agent). An agent missing from it is
+  // Offline and unreachable.
+  virtual std::unordered_map<acd::AgentKey, LiveAgent> snapshot(acd::OrgId org) const = 0;
 
   // C2: after a login, Offline → the org's after_login state (no change when already
   // logged in elsewhere; a logout pending during a call is cancelled).

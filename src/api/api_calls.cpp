@@ -411,7 +411,8 @@ awaitable<HttpResponse> ApiV1::hangUpCall(RequestContext& ctx) {
   co_return noContent();
 }
 
-// F4: the org's agents with their states (?state=ready: the transfer targets).
+// F4: the org's agents with their states (?state=ready: the transfer targets; a transfer
+// reaches only those also `reachable`, with a phone the contact center can ring).
 awaitable<HttpResponse> ApiV1::listOrgAgents(RequestContext& ctx) {
   auto auth = co_await authenticate(ctx, false);
   if (!auth.caller) co_return auth.problem;
@@ -426,16 +427,21 @@ awaitable<HttpResponse> ApiV1::listOrgAgents(RequestContext& ctx) {
   }
   auto agents = co_await onWorker(workers_, [&] { return directory_.listAgents(c.org.id); });
   if (!agents) co_return problemFromError(agents.error());
+  // One snapshot for the whole list: every item is as of the same moment.
+  const auto live = states_.snapshot(c.org.id);
   boost::json::array items;
   for (const acd::Agent& a : *agents) {
     if (!a.enabled) continue;
-    const acd::AgentStatus status = states_.get(c.org.id, a.key);
+    const auto found = live.find(a.key);
+    const AgentStates::LiveAgent agent = found == live.end() ? AgentStates::LiveAgent{} : found->second;
+    const acd::AgentStatus& status = agent.status;
     if (only && status.state() != *only) continue;
     boost::json::array menus;
     for (const std::string& m : a.menus) menus.push_back(boost::json::value(m));
     boost::json::object item{{"id", a.id}, {"name", a.name}, {"menus", std::move(menus)}};
     item["state"] = stateJson(status, a);
     item["self"] = a.key == c.agent.key;
+    item["reachable"] = agent.reachable;
     items.push_back(std::move(item));
   }
   co_return jsonResponse(http::status::ok, boost::json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});

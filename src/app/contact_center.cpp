@@ -132,7 +132,7 @@ void ContactCenter::knowAgent(acd::OrgId org, const acd::Agent& a) {
   if (oc == nullptr) return;
   oc->by_id[a.id] = a.key;
   std::lock_guard lock(live_mu_);
-  live_[a.key].first = AgentRef{org, a.id};
+  live_[a.key].ref = AgentRef{org, a.id};
 }
 
 void ContactCenter::refresh(const std::vector<CenterOrg>& directory) {
@@ -149,9 +149,7 @@ void ContactCenter::refresh(const std::vector<CenterOrg>& directory) {
     org_by_domain_[o.org.domain] = o.org.id;
     for (const acd::Agent& a : o.agents) knowAgent(o.org.id, a);
     execute(o.org.id, oc->center->updateDirectory(o.org, o.agents, now));
-    for (const acd::Agent& a : o.agents) {
-      if (const acd::AgentStatus* st = oc->center->agentStatus(a.key)) publishStatus(a.key, *st);
-    }
+    for (const acd::Agent& a : o.agents) publishAgent(*oc, a.key);  // a disabled one is unreachable
   }
 }
 
@@ -177,12 +175,23 @@ acd::CallCenter* ContactCenter::centerOfCall(acd::CallId call) {
 std::string ContactCenter::agentId(acd::AgentKey agent) const {
   std::lock_guard lock(live_mu_);
   auto it = live_.find(agent);
-  return it == live_.end() ? std::string() : it->second.first.id;
+  return it == live_.end() ? std::string() : it->second.ref.id;
 }
 
 void ContactCenter::publishStatus(acd::AgentKey agent, const acd::AgentStatus& status) {
   std::lock_guard lock(live_mu_);
-  live_[agent].second = status;
+  live_[agent].live.status = status;
+}
+
+void ContactCenter::publishAgent(const OrgCenter& oc, acd::AgentKey agent) {
+  const acd::AgentStatus* status = oc.center->agentStatus(agent);
+  if (status == nullptr) return;
+  // The same flag transferRequested and the router check: the list and the transfer agree.
+  const bool reachable = oc.center->reachable(agent);
+  std::lock_guard lock(live_mu_);
+  AgentEntry& entry = live_[agent];
+  entry.live.status = *status;
+  entry.live.reachable = reachable;
 }
 
 void ContactCenter::execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group,
@@ -588,6 +597,7 @@ void ContactCenter::devicesChanged(std::string_view aor, std::size_t count) {
   auto agent = oc->by_id.find(std::string(aor.substr(0, at)));
   if (agent == oc->by_id.end()) return;
   execute(org->second, oc->center->deviceReachable(agent->second, count > 0, clock_.now()));
+  publishAgent(*oc, agent->second);
 }
 
 // ---- agent states (API threads) ----------------------------------------------------------
@@ -595,8 +605,17 @@ void ContactCenter::devicesChanged(std::string_view aor, std::size_t count) {
 acd::AgentStatus ContactCenter::get(acd::OrgId org, acd::AgentKey agent) const {
   std::lock_guard lock(live_mu_);
   auto it = live_.find(agent);
-  if (it == live_.end() || it->second.first.org != org) return {};
-  return it->second.second;
+  if (it == live_.end() || it->second.ref.org != org) return {};
+  return it->second.live.status;
+}
+
+std::unordered_map<acd::AgentKey, api::AgentStates::LiveAgent> ContactCenter::snapshot(acd::OrgId org) const {
+  std::unordered_map<acd::AgentKey, LiveAgent> out;
+  std::lock_guard lock(live_mu_);
+  for (const auto& [key, entry] : live_) {
+    if (entry.ref.org == org) out.emplace(key, entry.live);
+  }
+  return out;
 }
 
 Result<acd::AgentStatus> ContactCenter::changeOnStrand(
@@ -789,8 +808,8 @@ Result<int> ContactCenter::sweep(core::Time now) {
   {
     std::lock_guard lock(live_mu_);
     for (const auto& [key, entry] : live_) {
-      if (entry.second.state() != acd::AgentState::kOffline && !entry.second.logoutPending()) {
-        logged_in.emplace_back(entry.first.org, key);
+      if (entry.live.status.state() != acd::AgentState::kOffline && !entry.live.status.logoutPending()) {
+        logged_in.emplace_back(entry.ref.org, key);
       }
     }
   }
@@ -811,7 +830,7 @@ ContactCenterCounts ContactCenter::counts() const {
     c.calls = live_calls_;
     c.waiting = live_waiting_;
     for (const auto& [key, entry] : live_) {
-      if (entry.second.state() != acd::AgentState::kOffline) ++c.logged_in;
+      if (entry.live.status.state() != acd::AgentState::kOffline) ++c.logged_in;
     }
   }
   c.writes_queued = writer_.queued();

@@ -157,6 +157,7 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
 
   // ---- api::AgentStates (any thread but the strand; blocks until durable) ----
   acd::AgentStatus get(acd::OrgId org, acd::AgentKey agent) const override;
+  std::unordered_map<acd::AgentKey, LiveAgent> snapshot(acd::OrgId org) const override;
   core::Result<acd::AgentStatus> login(const acd::Org& org, const acd::Agent& agent, core::Time now) override;
   core::Result<acd::AgentStatus> logout(acd::OrgId org, acd::AgentKey agent, core::Time now) override;
   core::Result<acd::AgentStatus> request(acd::OrgId org, acd::AgentKey agent, acd::AgentState to,
@@ -189,6 +190,11 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
     acd::OrgId org = 0;
     std::string id;
   };
+  // An agent as the API threads read it (live_).
+  struct AgentEntry {
+    AgentRef ref;
+    LiveAgent live;
+  };
   // Writes of one API request: it answers when the last is durable.
   struct WriteGroup;
 
@@ -206,6 +212,8 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
   void execute(acd::OrgId org, acd::Commands commands, const std::shared_ptr<WriteGroup>& group = nullptr,
                std::optional<acd::NoteWrite> note = std::nullopt);
   void publishStatus(acd::AgentKey agent, const acd::AgentStatus& status);
+  // The agent's status and reachability as the org's call center has them now.
+  void publishAgent(const OrgCenter& oc, acd::AgentKey agent);
   std::string agentId(acd::AgentKey agent) const;  // the ID people use; empty when unknown
   void scheduleTimer(acd::TimerId timer, acd::OrgId org, core::Time at);
   void cancelTimer(acd::TimerId timer);
@@ -257,9 +265,9 @@ class ContactCenter final : public api::AgentStates, public api::CallControl {
   std::size_t waiting_total_ = 0;
   bool stopped_ = false;
 
-  // Read from any thread: each agent's status as the strand last left it.
+  // Read from any thread: each agent's status and reachability as the strand last left them.
   mutable std::mutex live_mu_;
-  std::unordered_map<acd::AgentKey, std::pair<AgentRef, acd::AgentStatus>> live_;
+  std::unordered_map<acd::AgentKey, AgentEntry> live_;
   std::size_t live_calls_ = 0, live_waiting_ = 0;
   // login and logout of one agent, one at a time (the session check and the change).
   std::array<std::mutex, 64> session_mutexes_;

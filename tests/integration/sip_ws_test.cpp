@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
 
 #include "harness.hpp"
@@ -78,12 +79,13 @@ after_login = "ready"
     return *parsed;
   }
 
-  // Registers alice's browser phone on `ws` (the MD5/SHA-256 challenge answered with
-  // SHA-256); fails the test otherwise.
-  void registerBrowser(WsClient& ws) {
+  // Registers `agent`'s browser phone on `ws` (the MD5/SHA-256 challenge answered with
+  // SHA-256), the `registrations`th of the server; fails the test otherwise.
+  void registerBrowser(WsClient& ws, const std::string& agent = "alice", const std::string& secret = kSecret,
+                       int registrations = 1) {
     ASSERT_TRUE(ws.connect("127.0.0.1", server_->httpPort(), "/sip", {{"Sec-WebSocket-Protocol", "sip"}}));
     EXPECT_EQ(ws.handshakeResponse().header("sec-websocket-protocol"), "sip");
-    ASSERT_TRUE(ws.send(registerRequest(1, "")));
+    ASSERT_TRUE(ws.send(registerRequest(1, "", agent)));
     auto challenge = receiveSip(ws);
     ASSERT_TRUE(challenge);
     ASSERT_EQ(challenge->statusCode(), 401);
@@ -95,14 +97,14 @@ after_login = "ready"
     auto parsed = sip::parseDigestChallenge(values[1]);
     ASSERT_TRUE(parsed) << parsed.error().message;
     auto authorization =
-        sip::digestAuthorization(*parsed, "alice", kSecret, "REGISTER", "sip:acme.example", "0a4f113b", 1);
+        sip::digestAuthorization(*parsed, agent, secret, "REGISTER", "sip:acme.example", "0a4f113b", 1);
     ASSERT_TRUE(authorization);
-    ASSERT_TRUE(ws.send(registerRequest(2, *authorization)));
+    ASSERT_TRUE(ws.send(registerRequest(2, *authorization, agent)));
     auto ok = receiveSip(ws);
     ASSERT_TRUE(ok);
     ASSERT_EQ(ok->statusCode(), 200);
     EXPECT_NE(ok->header("Contact").value_or("").find("transport=ws"), std::string_view::npos);
-    EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
+    EXPECT_TRUE(waitForGauge("sb_sip_registrations", registrations));
   }
 
   // The browser answers an INVITE with an SDP of its own and gets our ACK.
@@ -119,15 +121,17 @@ after_login = "ready"
     EXPECT_EQ(ack->method(), "ACK");
   }
 
-  static std::string registerRequest(int cseq, const std::string& authorization) {
+  static std::string registerRequest(int cseq, const std::string& authorization,
+                                     const std::string& agent = "alice") {
     std::string r = "REGISTER sip:acme.example SIP/2.0\r\n"
-                    "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws" + std::to_string(cseq) + ";rport\r\n"
+                    "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws" + agent + std::to_string(cseq) +
+                    ";rport\r\n"
                     "Max-Forwards: 70\r\n"
-                    "From: <sip:alice@acme.example>;tag=wsreg\r\n"
-                    "To: <sip:alice@acme.example>\r\n"
-                    "Call-ID: ws-register-1\r\n"
+                    "From: <sip:" + agent + "@acme.example>;tag=wsreg\r\n"
+                    "To: <sip:" + agent + "@acme.example>\r\n"
+                    "Call-ID: ws-register-" + agent + "\r\n"
                     "CSeq: " + std::to_string(cseq) + " REGISTER\r\n"
-                    "Contact: <sip:alice@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n";
+                    "Contact: <sip:" + agent + "@df7jal23ls0d.invalid;transport=ws>;expires=600\r\n";
     if (!authorization.empty()) r += "Authorization: " + authorization + "\r\n";
     r += "Content-Length: 0\r\n\r\n";
     return r;
@@ -405,6 +409,115 @@ TEST_F(SipWebSocketTest, TheAppHearsACallsEventsInOrderAndResumesAfterAReconnect
   EXPECT_EQ(dashboard.json().at("mine").at("answered").as_int64(), 1);
   EXPECT_EQ(dashboard.json().at("waiting").at("total").as_int64(), 0);
   EXPECT_EQ(dashboard.json().at("hourly").at("today").as_array().size(), 24u);  // a UTC day
+}
+
+// F4: the colleagues' list says who a transfer can reach. Bob is Ready without a phone:
+// listed with `reachable: false`, and a transfer to him is refused, as the list said;
+// once his browser phone registers he is reachable, and unreachable again when it goes.
+class TransferTargetsTest : public SipWebSocketTest {
+ protected:
+  std::string provisioning() const override {
+    return SipWebSocketTest::provisioning() + R"(
+  [[orgs.agents]]
+  id = "bob"
+  name = "Bob Lee"
+  password = "acme-agent-Secret-2"
+  sip_secret = ")" + std::string(kBobSecret) + R"("
+  menus = ["1"]
+)";
+  }
+
+  static constexpr const char* kBobSecret = "bob-ws-Secret-77";
+
+  // {agent id → item} of GET /api/v1/agents (with `query`); fails the test unless 200.
+  std::map<std::string, boost::json::object> agents(const std::string& token, const std::string& query = "") {
+    auto r = get("/api/v1/agents" + query, token);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    std::map<std::string, boost::json::object> out;
+    if (r.status != 200u) return out;
+    const boost::json::value body = r.json();
+    for (const auto& item : body.at("items").as_array()) {
+      out[std::string(item.at("id").as_string())] = item.as_object();
+    }
+    return out;
+  }
+  // Waits (at most 5 s) until `agent`'s `reachable` is `want`: a phone going away is
+  // noticed on the SIP thread, after the socket closes.
+  bool waitReachable(const std::string& token, const std::string& agent, bool want) {
+    for (int i = 0; i < 100; ++i) {
+      auto list = agents(token);
+      if (list.count(agent) && list.at(agent).at("reachable").as_bool() == want) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+};
+
+TEST_F(TransferTargetsTest, TheListSaysWhoATransferCanReach) {
+  WsClient alice_phone;
+  registerBrowser(alice_phone);
+  if (HasFatalFailure()) return;
+  const std::string alice = login("Acme", "alice", "acme-admin-Secret-1");
+  const std::string bob = login("Acme", "bob", "acme-agent-Secret-2");
+  ASSERT_FALSE(alice.empty());
+  ASSERT_FALSE(bob.empty());
+
+  // Both Ready (the org's after_login); only alice has a phone.
+  {
+    auto ready = agents(bob, "?state=ready");
+    ASSERT_EQ(ready.size(), 2u);
+    EXPECT_EQ(ready.at("alice").at("state").at("state").as_string(), "ready");
+    EXPECT_TRUE(ready.at("alice").at("reachable").as_bool());
+    EXPECT_FALSE(ready.at("alice").at("self").as_bool());
+    EXPECT_EQ(ready.at("bob").at("state").at("state").as_string(), "ready");
+    EXPECT_FALSE(ready.at("bob").at("reachable").as_bool());
+    EXPECT_TRUE(ready.at("bob").at("self").as_bool());
+  }
+
+  // A customer call rings alice (the one reachable) and she answers.
+  TrunkSocket trunk;
+  ASSERT_TRUE(trunk.bound());
+  Customer customer(trunk, server_->sipPort(), "transfer-list-1");
+  ASSERT_TRUE(customer.call());
+  auto incoming = receiveSip(alice_phone, 20s);
+  ASSERT_TRUE(incoming && incoming->method() == "INVITE");
+  answerInvite(alice_phone, *incoming);
+  auto me_call = get("/api/v1/me/call", alice);
+  ASSERT_EQ(me_call.status, 200u) << me_call.body;
+  const std::string transfer = "/api/v1/calls/" + std::to_string(me_call.json().at("id").as_int64()) + "/transfer";
+
+  // Her transfer list: bob, Ready but unreachable; and the transfer agrees.
+  {
+    auto ready = agents(alice, "?state=ready");
+    ASSERT_EQ(ready.size(), 1u);  // alice is on the call
+    EXPECT_FALSE(ready.at("bob").at("reachable").as_bool());
+    auto all = agents(alice);
+    EXPECT_EQ(all.at("alice").at("state").at("state").as_string(), "on_call");
+    EXPECT_TRUE(all.at("alice").at("reachable").as_bool());
+  }
+  auto refused = post(transfer, R"({"agent":"bob"})", alice);
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_EQ(problemType(refused.body), "/problems/agent-not-ready");
+
+  // Bob's browser phone registers: now he is a target a transfer can reach.
+  WsClient bob_phone;
+  registerBrowser(bob_phone, "bob", kBobSecret, 2);
+  if (HasFatalFailure()) return;
+  EXPECT_TRUE(waitReachable(alice, "bob", true));
+  EXPECT_EQ(agents(alice, "?state=ready").at("bob").at("state").at("state").as_string(), "ready");
+
+  // The customer hangs up; alice's phone answers the BYE.
+  EXPECT_TRUE(customer.hangUp());
+  auto bye = receiveSip(alice_phone);
+  ASSERT_TRUE(bye && bye->method() == "BYE");
+  ASSERT_TRUE(alice_phone.send(sip::serializeSipMessage(sip::makeResponse(*bye, 200))));
+  EXPECT_TRUE(waitForGauge("sb_sip_calls", 0));
+
+  // Bob's phone goes away (its registration with it): unreachable again, still Ready.
+  bob_phone.close();
+  EXPECT_TRUE(waitForGauge("sb_sip_registrations", 1));
+  EXPECT_TRUE(waitReachable(alice, "bob", false));
+  EXPECT_EQ(agents(alice).at("bob").at("state").at("state").as_string(), "ready");
 }
 
 TEST_F(SipWebSocketTest, WebSocketWithoutTheSipSubprotocolIsRefused) {

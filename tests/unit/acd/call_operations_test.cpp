@@ -179,6 +179,31 @@ TEST_F(CallOperationsTest, OnlyAReadyAgentCanBeTheTarget) {
   EXPECT_EQ(cc_->liveCallOf(1)->transfer_to, 0);
 }
 
+// The colleagues' list (GET /api/v1/agents) shows reachable(): it must agree with what a
+// transfer accepts, for a Ready agent whose phone comes and goes.
+TEST_F(CallOperationsTest, ReachableSaysWhetherATransferCanRingAReadyAgent) {
+  connected();
+  EXPECT_TRUE(cc_->reachable(3));
+  EXPECT_FALSE(cc_->reachable(42));  // unknown
+  cc_->deviceReachable(3, false, t0 + seconds(20));  // its last phone unregistered
+  EXPECT_FALSE(cc_->reachable(3));
+  EXPECT_EQ(cc_->agentStatus(3)->state(), AgentState::kReady);  // still Ready
+  EXPECT_EQ(cc_->transferRequested(11, 1, 3, t0 + seconds(21)).error().code, core::ErrorCode::kConflict);
+  cc_->deviceReachable(3, true, t0 + seconds(22));  // a phone registers again
+  EXPECT_TRUE(cc_->reachable(3));
+  auto rung = cc_->transferRequested(11, 1, 3, t0 + seconds(23));
+  ASSERT_TRUE(rung.ok()) << rung.error().message;
+  EXPECT_TRUE(first<RingAgent>(*rung));
+  // Reachability is the phone's, not the state's: ringing, the agent is still reachable.
+  EXPECT_EQ(cc_->agentStatus(3)->state(), AgentState::kRinging);
+  EXPECT_TRUE(cc_->reachable(3));
+  // A disabled agent is never reachable, whatever its phone.
+  Agent disabled = agent(2);
+  disabled.enabled = false;
+  cc_->updateAgent(disabled, t0 + seconds(24));
+  EXPECT_FALSE(cc_->reachable(2));
+}
+
 TEST_F(CallOperationsTest, ATransferNobodyAnswersReturnsToTheFirstAgent) {
   connected();
   auto started = cc_->transferRequested(11, 1, 2, t0 + seconds(30));

@@ -420,6 +420,57 @@ TEST_F(ContactCenterTest, TwoOrgsWithTheSameAgentIdNeverMix) {
   });
 }
 
+// F4: the colleagues' list reads snapshot(); its `reachable` follows the phones and
+// agrees with what a transfer accepts.
+TEST_F(ContactCenterTest, TheSnapshotSaysWhoHasAPhoneAndATransferAgrees) {
+  start();
+  setLive(alice_.key, true);
+  setLive(bob_.key, true);
+  setLive(globex_alice_.key, true);
+  ASSERT_TRUE(center_->login(acme_, alice_, clock_.now()).ok());
+  ASSERT_TRUE(center_->login(acme_, bob_, clock_.now()).ok());  // Ready, no phone
+  ASSERT_TRUE(center_->login(globex_, globex_alice_, clock_.now()).ok());
+  onStrand([&] { center_->devicesChanged("alice@acme.example", 1); });
+  onStrand([&] { center_->devicesChanged("alice@globex.example", 1); });
+
+  auto acme = center_->snapshot(kAcme);
+  ASSERT_EQ(acme.size(), 2u);  // Globex's alice is not Acme's
+  EXPECT_EQ(acme.at(alice_.key).status.state(), AgentState::kReady);
+  EXPECT_TRUE(acme.at(alice_.key).reachable);
+  EXPECT_EQ(acme.at(bob_.key).status.state(), AgentState::kReady);
+  EXPECT_FALSE(acme.at(bob_.key).reachable);
+  EXPECT_EQ(acme.at(bob_.key).status.since(), center_->get(kAcme, bob_.key).since());
+  EXPECT_TRUE(center_->snapshot(kGlobex).at(globex_alice_.key).reachable);
+  EXPECT_TRUE(center_->snapshot(99).empty());
+
+  // Alice takes a customer call (bob, without a phone, is never offered it).
+  acd::CallId call = 0;
+  onStrand([&] {
+    call = center_->newCallId();
+    ASSERT_TRUE(center_->callArrived(call, kAcme, "01012345678", "0215880000"));
+    center_->promptFinished(call, telephony_.last_play[call]);
+  });
+  onStrand([&] { center_->agentAnswered(call, alice_.key); });
+  EXPECT_EQ(center_->get(kAcme, alice_.key).state(), AgentState::kOnCall);
+  EXPECT_TRUE(center_->snapshot(kAcme).at(alice_.key).reachable);  // on a call, the phone is still there
+
+  // Bob is Ready but unreachable: the transfer is refused as the list said.
+  auto refused = center_->transfer(kAcme, alice_.key, call, bob_.key);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(refused.error().message, "the agent is not Ready");
+  // His phone registers: the list says reachable, and the transfer rings him.
+  onStrand([&] { center_->devicesChanged("bob@acme.example", 1); });
+  EXPECT_TRUE(center_->snapshot(kAcme).at(bob_.key).reachable);
+  auto rung = center_->transfer(kAcme, alice_.key, call, bob_.key);
+  ASSERT_TRUE(rung.ok()) << rung.error().message;
+  EXPECT_EQ(center_->snapshot(kAcme).at(bob_.key).status.state(), AgentState::kRinging);
+
+  // Alice's phone unregisters: unreachable from now.
+  onStrand([&] { center_->devicesChanged("alice@acme.example", 0); });
+  EXPECT_FALSE(center_->snapshot(kAcme).at(alice_.key).reachable);
+}
+
 TEST_F(ContactCenterTest, LogoutGoesOfflineOnlyWithoutAnotherLiveSession) {
   start();
   setLive(bob_.key, true);
