@@ -4,9 +4,11 @@
 // registered as the agent and a sipp customer calling the demo number from the demo
 // trunk's address. One scenario, step by step, each step depending on the last:
 //
-//   1. log in at phone size with "save ID"; the main screen shows the state; Ready;
-//   2. the phone (web/e2e/agent_answer_on_signal.xml) is registered; the customer calls
-//      and presses 2 (RFC 4733, menu 2 "Support");
+//   1. log in at phone size with "save ID", from the keyboard; the main screen shows the
+//      state; Ready (Space);
+//   2. the phone (web/e2e/agent_answer_on_signal.xml) is registered; alice is put on
+//      Break from outside; the customer calls, presses 2 (RFC 4733, menu 2 "Support")
+//      and waits, counted on the main screen; Ready from the app offers the call;
 //   3. the incoming-call screen (number, menu) while the phone rings; the phone answers
 //      only when told (an INFO the test sends once the screen is seen): the in-call
 //      screen; hold and resume from the app (GET /api/v1/me/call `held`, and the UI);
@@ -15,6 +17,7 @@
 //   5. history lists the call with its note; its detail plays the recording (the
 //      <audio> gets a blob: URL, metadata and a duration);
 //   6. statistics by menu, today: menu 2's inflow >= 1;
+//   6b. the callbacks list, the dial pad (/dial), More and its change-password page;
 //   7. the events socket dropped from the page comes back (the banner shows, then goes)
 //      and an event sent meanwhile arrives by resume, no resync; a session ended from
 //      outside (DELETE /api/v1/sessions/current) returns the app to login with the notice.
@@ -24,6 +27,25 @@
 // screenshotted in all four under --screenshots. It prints `e2e-figures: …`: the main
 // screen's interactive time on a cold cache (navigation start → the state buttons
 // enabled) and the first load's JavaScript bytes (build-report.json and the wire).
+//
+// Issue 8's accessibility and app checks ride along the same run:
+//   - axe-core on every screen shown (login, main, incoming, in call, held, after call,
+//     history, call detail, stats, callbacks, the dial pad, More, change password, the
+//     connection banner, the session-ended login) in all four views: a violation of
+//     impact serious or critical fails the run (rule, target, summary printed), moderate
+//     and minor ones are printed as warnings;
+//   - the keyboard: the login is typed and sent from the keyboard only (Tab order,
+//     Space on the checkbox, Enter/Space on the language chips, Enter sends), Ready is
+//     pressed with Space; the Tab order reaches every field and button of the login, the
+//     nav and the state panel, and each shows its focus (outline or box-shadow differ
+//     from the same element unfocused);
+//   - layout shift: the Cumulative Layout Shift of the main screen (no recent input)
+//     while live updates arrive: a state change and the queue count (the customer
+//     waits while alice is on Break), then the events socket dropped and resumed (the
+//     banner); above 0.02 in any view fails;
+//   - installable: a fresh context's service worker, the manifest and its 192/512 PNG
+//     icons, Chromium's installability errors; offline, a reload still opens the shell,
+//     and nothing under /api/ is cached or answered by the worker.
 //
 //   node e2e/run.mjs --binary ../build/lead/switchboard [--web-root dist] \
 //        [--screenshots DIR] [--chromium /usr/bin/chromium] [--keep] [--headed]
@@ -112,6 +134,21 @@ const NOTES = {
   'desktop-ko': '데스크톱 화면에서 입력 (저장하지 않음).',
 };
 
+// axe-core, from node_modules (a dev dependency, npm ci). The page's CSP (script-src
+// 'self') refuses an inline script, and bypassing the CSP would hide the app's own CSP
+// mistakes, so each context serves the file at a same-origin URL of its own.
+const AXE_FILE = path.join(WEB, 'node_modules', 'axe-core', 'axe.min.js');
+const AXE_URL = '/__e2e/axe.min.js';
+// What fails the run; anything else axe finds is printed as a warning.
+const AXE_FAIL = new Set(['serious', 'critical']);
+const CLS_LIMIT = 0.02;
+if (!fs.existsSync(AXE_FILE)) {
+  console.error(`FAIL: no ${AXE_FILE} (cd web && npm ci): the accessibility checks need axe-core`);
+  process.exit(1);
+}
+const axeSource = fs.readFileSync(AXE_FILE, 'utf8');
+const axeVersion = JSON.parse(fs.readFileSync(path.join(path.dirname(AXE_FILE), 'package.json'), 'utf8')).version;
+
 // Records every events socket of a page and what it received, and can point new ones
 // at a closed port (window.__e2eWs.block) to keep a dropped socket down for a moment.
 function wsProbe() {
@@ -140,6 +177,7 @@ let server = null;
 const pages = {}; // view key → { page, context, view, token }
 const peers = {};
 let shotCount = 0;
+const figures = {}; // issue 8's figures of this run, printed at its end
 
 const watchdog = setTimeout(() => {
   console.log(`FAIL: the suite ran over its budget of ${opt.budget} s; killing everything (kept ${dir})`);
@@ -176,6 +214,7 @@ async function shoot(screen) {
   shotCount++;
   const n = String(shotCount).padStart(2, '0');
   await each((p) => p.page.screenshot({ path: path.join(shotDir, `${n}-${screen}-${p.view.key}.png`), timeout: 10_000 }));
+  await axeCheck(screen);
 }
 
 /** Waits until the first match of selector in page has text matching want. */
@@ -203,6 +242,158 @@ async function apiOk(method, p, token, want, body) {
   const r = await server.api(method, p, { token, body });
   if (r.status !== want) throw new Failure(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}, expected ${want}`);
   return r.body;
+}
+
+// ---- accessibility, keyboard, layout shift ----------------------------------------------
+
+const a11y = { screens: 0, runs: 0, ms: 0, failures: [], warnings: [] };
+
+/** axe-core on the screen every view shows now; prints what it finds (once per rule and
+ * target, with the views that have it) and keeps the serious and critical ones, which
+ * fail the run at its end (so that one run reports every screen). */
+async function axeCheck(screen) {
+  const t = Date.now();
+  const found = new Map();
+  await each(async ({ page, view }) => {
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ url: AXE_URL });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary ?? '').replace(/\s*\n\s*/g, ' ') })),
+      }));
+    });
+    for (const v of violations) {
+      for (const n of v.nodes) {
+        const key = `${v.impact} ${v.id} ${n.target}`;
+        if (!found.has(key)) found.set(key, { ...v, node: n, views: [] });
+        found.get(key).views.push(view.key);
+      }
+    }
+  });
+  a11y.screens++;
+  a11y.runs += VIEWS.length;
+  a11y.ms += Date.now() - t;
+  for (const f of [...found.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    const line = `${screen}: ${f.impact} ${f.id} ${f.node.target} [${f.views.join(', ')}] — ${f.help}: ${f.node.summary}`;
+    if (AXE_FAIL.has(f.impact)) {
+      a11y.failures.push(line);
+      console.log(`     a11y FAIL ${line}`);
+    } else {
+      a11y.warnings.push(line);
+      console.log(`     a11y warn ${line}`);
+    }
+  }
+}
+
+/** Presses key and tells which of `selectors` the element focused now matches (-1: none,
+ * null: nothing focused), and for the element focused before, now left: whether its focus
+ * showed (its outline or box-shadow while focused differ from those it has now). */
+async function press(page, key, selectors) {
+  await page.keyboard.press(key);
+  return page.evaluate((sels) => {
+    const look = (el) => {
+      const c = getComputedStyle(el);
+      const outline = c.outlineStyle !== 'none' && parseFloat(c.outlineWidth) > 0 ? `${c.outlineStyle} ${c.outlineWidth} ${c.outlineColor}` : 'none';
+      return { outline, shadow: c.boxShadow };
+    };
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}` +
+      `${el.classList.length ? `.${[...el.classList].join('.')}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+    const kb = window.__e2eKb ?? (window.__e2eKb = { prev: null });
+    const el = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+    let left = null;
+    if (kb.prev && kb.prev.el !== el) {
+      const focused = kb.prev.look;
+      const unfocused = look(kb.prev.el);
+      const shows = (focused.outline !== 'none' && focused.outline !== unfocused.outline) || (focused.shadow !== 'none' && focused.shadow !== unfocused.shadow);
+      left = { name: kb.prev.name, index: kb.prev.index, focused, unfocused, shows };
+    }
+    const index = el ? sels.findIndex((s) => el.matches(s)) : null;
+    kb.prev = el ? { el, name: name(el), look: look(el), index } : null;
+    return { index, name: el ? name(el) : null, left };
+  }, selectors);
+}
+
+/** Tabs through page (from wherever focus is; past the end it comes round) until every
+ * one of `expected` ({sel, what}) was focused in that order, then once more; fails if one
+ * never is or comes out of order, or if anything focused on the way shows no focus.
+ * Returns the number of Tab presses. */
+async function tabOrder(page, who, expected, maxPresses = 60) {
+  const sels = expected.map((e) => e.sel);
+  await page.evaluate(() => {
+    window.__e2eKb = { prev: null };
+  });
+  let next = 0;
+  const seen = [];
+  const hidden = [];
+  for (let n = 1; n <= maxPresses; n++) {
+    const r = await press(page, 'Tab', sels);
+    if (r.left && !r.left.shows) {
+      hidden.push(`${r.left.name} (focused: outline ${r.left.focused.outline}, box-shadow ${r.left.focused.shadow}; unfocused: outline ${r.left.unfocused.outline}, box-shadow ${r.left.unfocused.shadow})`);
+    }
+    if (next === expected.length) {
+      if (hidden.length) throw new Failure(`${who}: no visible focus on ${hidden.join('; ')}`);
+      return n;
+    }
+    seen.push(r.name ?? '(nothing)');
+    if (r.index === next) next++;
+    else if (r.index !== null && r.index > next) {
+      throw new Failure(`${who}: Tab reached ${expected[r.index].what} (${r.name}) before ${expected[next].what}; the order: ${seen.join(' → ')}`);
+    }
+  }
+  throw new Failure(`${who}: ${maxPresses} Tab presses never reached ${expected[next].what} (${expected[next].sel}); the order: ${seen.join(' → ')}`);
+}
+
+/** Presses key until the element focused matches sel (at most max presses). */
+async function focusBy(page, key, sel, what, max = 10) {
+  for (let i = 0; i < max; i++) {
+    const r = await press(page, key, [sel]);
+    if (r.index === 0) return;
+  }
+  throw new Failure(`${max} × ${key} never focused ${what} (${sel})`);
+}
+
+/** Starts counting layout shifts in page that no input caused (a new count each call). */
+async function clsStart(page) {
+  await page.evaluate(() => {
+    window.__e2eCls?.observer.disconnect();
+    const cls = { value: 0, withInput: 0, shifts: [], observer: null };
+    const describe = (n) => (!n ? '?' : n.nodeType !== 1 ? n.nodeName : `${n.tagName.toLowerCase()}${n.id ? `#${n.id}` : ''}${n.classList.length ? `.${[...n.classList].join('.')}` : ''}`);
+    const add = (entries) => {
+      for (const e of entries) {
+        if (e.hadRecentInput) {
+          cls.withInput += e.value;
+          continue;
+        }
+        cls.value += e.value;
+        cls.shifts.push(`${e.value.toFixed(4)} at ${Math.round(e.startTime)} ms: ${(e.sources ?? []).map((s) => `${describe(s.node)} y ${Math.round(s.previousRect.y)}→${Math.round(s.currentRect.y)} h ${Math.round(s.previousRect.height)}→${Math.round(s.currentRect.height)}`).join(', ')}`);
+      }
+    };
+    cls.observer = new PerformanceObserver((list) => add(list.getEntries()));
+    cls.observer.observe({ type: 'layout-shift' });
+    cls.add = add;
+    Object.defineProperty(window, '__e2eCls', { value: cls, configurable: true });
+  });
+}
+
+/** The layout shift counted since clsStart in every view, after two frames; fails above
+ * CLS_LIMIT with the shifts and what moved. */
+async function clsCheck(what) {
+  const got = {};
+  await each(async ({ page, view }) => {
+    got[view.key] = await page.evaluate(async () => {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const cls = window.__e2eCls;
+      cls.add(cls.observer.takeRecords());
+      cls.observer.disconnect();
+      return { value: cls.value, withInput: cls.withInput, shifts: cls.shifts };
+    });
+  });
+  const worst = Math.max(...Object.values(got).map((g) => g.value));
+  console.log(`     cls ${what}: ${VIEWS.map((v) => `${v.key} ${got[v.key].value.toFixed(4)}`).join(', ')} (limit ${CLS_LIMIT})`);
+  const over = VIEWS.filter((v) => got[v.key].value > CLS_LIMIT);
+  if (over.length) throw new Failure(`layout shift ${what} over ${CLS_LIMIT}: ${over.map((v) => `${v.key} ${got[v.key].value.toFixed(4)}: ${got[v.key].shifts.join('; ')}`).join(' | ')}`);
+  return worst;
 }
 
 async function run() {
@@ -235,6 +426,7 @@ async function run() {
         deviceScaleFactor: 1, locale: view.locale, timezoneId: 'Asia/Seoul' });
       context.setDefaultTimeout(10_000);
       await context.addInitScript(wsProbe);
+      await context.route(`**${AXE_URL}`, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: axeSource }));
       const page = await context.newPage();
       pages[view.key] = { page, context, view, token: null, errors: [], console: [] };
       page.on('pageerror', (e) => pages[view.key].errors.push(String(e)));
@@ -251,13 +443,42 @@ async function run() {
 
   await step('figures: a cold load of the main screen (new context, stored session)', measureColdLoad);
 
-  await step('1. log in at phone size with "save ID"; the main screen shows the state; Ready', async () => {
+  await step('installable: manifest, icons, service worker; offline the shell opens, no /api/ cached', checkInstallable);
+
+  await step('1. log in at phone size with "save ID" from the keyboard; the main screen shows the state; Ready', async () => {
     const { page } = main();
-    await page.fill('input[name=org]', DEMO_ORG);
-    await page.fill('input[name=agent]', 'alice');
-    await page.fill('input[name=password]', server.passwords.alice);
-    await page.check('input[name=save-id]');
-    await page.click('form.login-card button[type=submit]');
+    // The login from the keyboard only: the Tab order and the focus of every control
+    // first, then typed, Space ticks "save ID", Enter and Space switch the language
+    // there and back, Enter sends.
+    const login = [
+      { sel: 'input[name=org]', what: 'the organization' },
+      { sel: 'input[name=agent]', what: 'the agent ID' },
+      { sel: 'input[name=password]', what: 'the password' },
+      { sel: 'input[name=save-id]', what: '"save ID"' },
+      { sel: 'form.login-card button[type=submit]', what: 'the log-in button' },
+      { sel: '.lang-switch button:nth-child(1)', what: '한국어' },
+      { sel: '.lang-switch button:nth-child(2)', what: 'English' },
+    ];
+    await tabOrder(page, 'the login screen (phone-en)', login);
+    await focusBy(page, 'Tab', login[0].sel, login[0].what, 12);
+    await page.keyboard.type(DEMO_ORG);
+    await focusBy(page, 'Tab', login[1].sel, login[1].what, 1);
+    await page.keyboard.type('alice');
+    await focusBy(page, 'Tab', login[2].sel, login[2].what, 1);
+    await page.keyboard.type(server.passwords.alice);
+    await focusBy(page, 'Tab', login[3].sel, login[3].what, 1);
+    await page.keyboard.press('Space');
+    if (!(await page.isChecked('input[name=save-id]'))) throw new Failure('Space on "save ID" did not tick it');
+    await focusBy(page, 'Tab', login[5].sel, login[5].what, 2);
+    await page.keyboard.press('Enter');
+    await visible(page, `${login[5].sel}[aria-pressed=true]`, 'Korean chosen with Enter', 3000);
+    await seeText(page, 'form.login-card button[type=submit]', '로그인', 'the login screen in Korean', 3000);
+    await focusBy(page, 'Tab', login[6].sel, login[6].what, 1);
+    await page.keyboard.press('Space');
+    await visible(page, `${login[6].sel}[aria-pressed=true]`, 'English chosen again with Space', 3000);
+    await seeText(page, 'form.login-card button[type=submit]', 'Log in', 'the login screen in English again', 3000);
+    await focusBy(page, 'Shift+Tab', login[4].sel, login[4].what, 2);
+    await page.keyboard.press('Enter');
     await visible(page, '.state-card', 'the main screen after login');
     await seeText(page, '.state-now .state-name', TEXT.en.break, 'the state after login (the demo org: Break)');
     const saved = await page.evaluate(() => localStorage.getItem('sb.saved-id'));
@@ -273,8 +494,26 @@ async function run() {
       await p.page.reload();
       await visible(p.page, '.state-card', `the main screen (${v.key})`);
     }));
-    await page.click('.btn-state.btn-ready');
+    // The main screen from the keyboard: the nav and the state panel in Tab order with
+    // their focus shown (phone: the bottom bar; desktop: the side bar, and the graph's
+    // tabs with Enter and Space), then Space on Ready.
+    const nav = ['/', '/history', '/callbacks', '/stats', '/more'].map((to) => ({ sel: `nav a[href="${to}"]`, what: `the nav's ${to}` }));
+    const states = ['ready', 'break', 'acw'].map((st) => ({ sel: `.state-actions .btn-${st}`, what: `the ${st} button` }));
+    const graph = [1, 2, 3].map((i) => ({ sel: `.segmented [role=tab]:nth-child(${i})`, what: `graph tab ${i}` }));
+    await visible(page, '.menu-counts li', 'the menus waiting (phone-en)');
+    await tabOrder(page, 'the main screen (phone-en)', [...nav, ...states]);
+    await focusBy(page, 'Shift+Tab', states[0].sel, states[0].what, 4);
+    await page.keyboard.press('Space');
     await waitFor('alice Ready (GET /api/v1/me/state)', async () => (await apiOk('GET', '/api/v1/me/state', main().token, 200)).state === 'ready');
+    const desk = pages['desktop-en'].page;
+    await visible(desk, '.menu-counts li', 'the menus waiting (desktop-en)');
+    await tabOrder(desk, 'the main screen (desktop-en)', [...nav, ...states, ...graph]);
+    await focusBy(desk, 'Shift+Tab', graph[0].sel, graph[0].what, 6);
+    await desk.keyboard.press('Enter');
+    await visible(desk, `${graph[0].sel}[aria-selected=true]`, 'the first graph tab chosen with Enter', 3000);
+    await focusBy(desk, 'Tab', graph[1].sel, graph[1].what, 1);
+    await desk.keyboard.press('Space');
+    await visible(desk, `${graph[1].sel}[aria-selected=true]`, 'the second graph tab chosen with Space', 3000);
     await each(async ({ page: pg, view }) => {
       await visible(pg, '.btn-state.btn-ready[aria-pressed=true]', `Ready pressed (${view.key})`);
       await visible(pg, '.state-now.state-ready', `the state shown as Ready (${view.key})`);
@@ -282,10 +521,16 @@ async function run() {
     });
     await seeText(page, '.state-now .state-name', TEXT.en.ready, 'the state name');
     await shoot('main-ready');
+    // From here to the call offered (step 2): the layout shift of live updates.
+    await each(({ page: pg }) => clsStart(pg));
   });
 
   let callId = null;
-  await step('2. the phone registers as alice; the customer calls the demo number and presses 2', async () => {
+  await step('2. the phone registers as alice; on Break, the customer calls, presses 2 and waits; Ready offers the call', async () => {
+    // Break from outside (an event to every view, no input in any page): the customer
+    // then waits in the queue and the main screen's count changes while it is shown.
+    await apiOk('PUT', '/api/v1/me/state', main().token, 200, { state: 'break' });
+    await each(({ page, view }) => visible(page, '.state-now.state-break', `Break, from the event (${view.key})`));
     peers.phone = await sipp(dir, 'phone', path.join(HERE, 'agent_answer_on_signal.xml'), AGENT_IP, {
       keys: { user: 'alice' }, pauseMs: 200, timeout: '150s',
       extra: ['-aa', '-mi', AGENT_IP, '-mp', String(await freePortBlock(AGENT_IP, 4, 16000, 20000))],
@@ -302,6 +547,17 @@ async function run() {
       target: server.sip, pauseMs: 700, timeout: '150s',
       extra: ['-s', DEMO_NUMBER, '-mi', TRUNK_IP, '-mp', String(await freePortBlock(TRUNK_IP, 4, 16000, 20000))],
     });
+    const waitingCount = 'section[aria-labelledby=waiting-title] .big-number';
+    const menuCount = `.menu-counts li:has(.menu-digit:text-is("${MENU_DIGIT}")) .menu-waiting`;
+    await each(async ({ page, view }) => {
+      await seeText(page, waitingCount, /^1$/, `one customer waiting on the main screen (${view.key})`, 20_000);
+      await seeText(page, menuCount, /^1$/, `one waiting for menu ${MENU_DIGIT} (${view.key})`, 5000);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const cls = await clsCheck('on the main screen while the state and the queue count change');
+    figures.cls_live_updates = cls;
+    if (!peers.customer.alive()) throw new Failure(`the customer hung up while waiting (${peers.customer.code})`);
+    await main().page.click('.btn-state.btn-ready');
   });
 
   await step('3a. the incoming-call screen (caller, menu) while the phone rings', async () => {
@@ -443,11 +699,43 @@ async function run() {
     await shoot('stats');
   });
 
+  await step('6b. the callbacks list, the dial pad, More and its change-password page', async () => {
+    await each(async ({ page, view }) => {
+      await page.click('nav a[href="/callbacks"]');
+      await visible(page, '#callbacks-title', `the callbacks list (${view.key})`);
+    });
+    await shoot('callbacks');
+    // /dial: a phone's dial pad (a desktop has it beside the main screen), opened as a
+    // link would (the history API and popstate, which the router follows).
+    await each(async ({ page, view }) => {
+      await page.evaluate(() => {
+        history.pushState(null, '', '/dial');
+        dispatchEvent(new PopStateEvent('popstate'));
+      });
+      await visible(page, '.dialpad-page .keypad', `the dial pad (${view.key})`);
+    });
+    await shoot('dial');
+    await each(async ({ page, view }) => {
+      await page.click('nav a[href="/more"]');
+      await visible(page, '.more-home', `the More list (${view.key})`);
+    });
+    await shoot('more');
+    await each(async ({ page, view }) => {
+      await page.click('.more-home a[href="/more/password"]');
+      await visible(page, 'form.password-form', `the change-password page (${view.key})`);
+    });
+    await shoot('more-password');
+  });
+
   await step('7a. the events socket dropped: banner, resume, the event sent meanwhile arrives', async () => {
     await each(async ({ page, view }) => {
       await page.click('nav a[href="/"]');
       await visible(page, '.state-now.state-ready', `the main screen, Ready (${view.key})`);
+      await visible(page, '.menu-counts li', `the menus waiting (${view.key})`);
     });
+    // From the drop to the resume: the layout shift of the banner and the state event.
+    await new Promise((r) => setTimeout(r, 600)); // past the click's input window
+    await each(({ page }) => clsStart(page));
     const closed = await freePort(AGENT_IP); // nothing listens there: reconnects fail while blocked
     const before = {};
     await each(async ({ page, view }) => {
@@ -485,6 +773,7 @@ async function run() {
       }
     });
     await seeText(main().page, '.state-now .state-name', TEXT.en.break, 'Break shown');
+    figures.cls_reconnect = await clsCheck('on the main screen while the socket drops and resumes (banner, state event)');
   });
 
   await step('7b. a session ended from outside returns the app to login with the notice', async () => {
@@ -521,6 +810,15 @@ async function run() {
     server.proc.signal('SIGTERM');
     const code = await server.proc.wait(10_000);
     if (code !== 0) throw new Failure(`the server exited with ${code} on SIGTERM`);
+  });
+
+  await step(`accessibility: axe-core ${axeVersion}, no serious or critical violation on any screen`, async () => {
+    const line = `e2e-figures: cls_live_updates=${figures.cls_live_updates?.toFixed(4)} cls_reconnect=${figures.cls_reconnect?.toFixed(4)}` +
+      ` (worst view; limit ${CLS_LIMIT}) axe_screens=${a11y.screens} axe_runs=${a11y.runs} axe_ms=${a11y.ms}` +
+      ` axe_serious_or_critical=${a11y.failures.length} axe_warnings=${a11y.warnings.length} installable=${figures.installable ?? 'n/a'}`;
+    console.log(line);
+    fs.appendFileSync(path.join(shotDir, 'figures.txt'), `${new Date().toISOString()} ${line}\n`);
+    if (a11y.failures.length) throw new Failure(`${a11y.failures.length} serious or critical accessibility violations:\n  ${a11y.failures.join('\n  ')}`);
   });
 }
 
@@ -572,6 +870,104 @@ async function measureColdLoad() {
     ` build_report_js_gzip_bytes=${report.js_gzip_bytes ?? 'n/a'} build_report_js_brotli_bytes=${report.js_brotli_bytes ?? 'n/a'}`;
   console.log(line);
   fs.writeFileSync(path.join(shotDir, 'figures.txt'), `${new Date().toISOString()} ${line}\n`);
+}
+
+/** Issue 8: installable, the shell cached and nothing else. A new context loads `/` (the
+ * login screen) and its service worker gets ready; the manifest linked from the page
+ * parses and names 192 and 512 px PNG icons that load, and Chromium lists no
+ * installability error; a stored session's main screen then loads through the worker
+ * (its API requests pass it untouched); offline, a reload still opens the app's own
+ * screen from the cached shell. No /api/ response came from the worker, and none is in
+ * its caches. */
+async function checkInstallable() {
+  const token = await server.login('alice');
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'en-US', timezoneId: 'Asia/Seoul' });
+  try {
+    const page = await context.newPage();
+    const apiFromWorker = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/') && r.fromServiceWorker()) apiFromWorker.push(r.url());
+    });
+    await page.goto(`${server.url}/`, { timeout: 15_000 });
+    await visible(page, 'form.login-card', 'the login screen (first load)');
+    const worker = await page.evaluate(() => Promise.race([
+      navigator.serviceWorker.ready.then((r) => ({ scope: r.scope, script: r.active?.scriptURL, state: r.active?.state })),
+      new Promise((resolve) => setTimeout(() => resolve(null), 10_000)),
+    ]));
+    if (!worker || worker.scope !== `${server.url}/` || !worker.script?.endsWith('/sw.js')) throw new Failure(`navigator.serviceWorker.ready: ${JSON.stringify(worker)}, expected /sw.js active for ${server.url}/`);
+
+    const href = await page.evaluate(() => document.querySelector('link[rel=manifest]')?.href ?? null);
+    if (!href) throw new Failure('no <link rel=manifest> in the page');
+    const res = await context.request.get(href);
+    if (res.status() !== 200) throw new Failure(`GET ${href}: ${res.status()}`);
+    let manifest;
+    try {
+      manifest = JSON.parse(await res.text());
+    } catch (e) {
+      throw new Failure(`the manifest ${href} does not parse: ${e.message}`);
+    }
+    if (!manifest.name && !manifest.short_name) throw new Failure('the manifest has no name');
+    if (!['standalone', 'fullscreen', 'minimal-ui'].includes(manifest.display)) throw new Failure(`the manifest's display is ${manifest.display}`);
+    if (new URL(manifest.start_url ?? '', href).href !== `${server.url}/`) throw new Failure(`the manifest's start_url is ${manifest.start_url}`);
+    const icons = [];
+    for (const size of [192, 512]) {
+      const icon = (manifest.icons ?? []).find((i) => i.type === 'image/png' && String(i.sizes).split(/\s+/).includes(`${size}x${size}`) && (i.purpose ?? 'any').split(/\s+/).includes('any'));
+      if (!icon) throw new Failure(`the manifest names no ${size}x${size} PNG icon (purpose any): ${JSON.stringify(manifest.icons)}`);
+      const url = new URL(icon.src, href).href;
+      const r = await context.request.get(url);
+      const body = await r.body();
+      const type = r.headers()['content-type'] ?? '';
+      const png = body.length > 24 && body.subarray(1, 4).toString('latin1') === 'PNG' ? [body.readUInt32BE(16), body.readUInt32BE(20)] : null;
+      if (r.status() !== 200 || !type.startsWith('image/png') || !png || png[0] !== size || png[1] !== size) {
+        throw new Failure(`icon ${url}: ${r.status()} ${type}, ${png ? png.join('x') : 'not a PNG'}; expected 200 image/png ${size}x${size}`);
+      }
+      icons.push(`${size}:${body.length}B`);
+    }
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    // Playwright's contexts are off the record, which Chromium counts against installing.
+    const errors = installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito');
+    if (errors.length) throw new Failure(`Chromium's installability errors: ${JSON.stringify(installabilityErrors)}`);
+    await cdp.detach();
+    const chromiumSays = installabilityErrors.length ? `${installabilityErrors.map((e) => e.errorId).join(', ')} (ignored)` : 'none';
+
+    // The main screen online, under the worker: the API's answers pass it untouched.
+    await page.evaluate((t) => localStorage.setItem('sb.token', t), token);
+    const online = await page.reload();
+    await visible(page, '.menu-counts li', 'the main screen, loaded under the worker');
+    if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) throw new Failure('the page is not controlled by the service worker after a reload');
+
+    await context.setOffline(true);
+    const offline = await page.reload().catch((e) => {
+      throw new Failure(`offline reload: ${e.message}`);
+    });
+    if (page.url().startsWith('chrome-error:')) throw new Failure('offline, the reload shows the browser\'s error page');
+    // Offline the app keeps the stored session and says it is retrying (not the login form).
+    await visible(page, '.unreachable-card', 'offline: the app\'s own "cannot reach the server" screen from the cached shell');
+    const kept = await page.evaluate(() => localStorage.getItem('sb.token'));
+    if (!kept) throw new Failure('offline, the app forgot the session');
+    if (!offline?.fromServiceWorker()) throw new Failure(`offline, the page was not answered by the service worker (${offline?.status()})`);
+    const cached = await page.evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const req of await cache.keys()) urls.push(new URL(req.url).pathname);
+      }
+      return urls;
+    });
+    const api = cached.filter((u) => u.startsWith('/api/') || u === '/sip' || u.startsWith('/recordings'));
+    if (api.length) throw new Failure(`the service worker's caches hold ${api.join(', ')}`);
+    if (!cached.includes('/') || !cached.some((u) => u.startsWith('/assets/'))) throw new Failure(`the shell is not cached: ${cached.join(', ')}`);
+    if (apiFromWorker.length) throw new Failure(`responses under /api/ came from the service worker: ${apiFromWorker.join(', ')}`);
+    // Back online, the kept session resumes by itself: the main screen, no new login.
+    await context.setOffline(false);
+    await visible(page, '.state-card', 'back online: the main screen with the kept session');
+    figures.installable = `ok(icons ${icons.join(',')}; shell ${cached.length} files cached, none under /api/)`;
+    console.log(`     installable: worker ${worker.state}, manifest ${manifest.display}, icons ${icons.join(', ')}, Chromium's installability errors: ${chromiumSays}, online reload ${online?.status()}${online?.fromServiceWorker() ? ' (from the worker)' : ''}, offline reload from the worker; cached: ${cached.join(' ')}`);
+  } finally {
+    await context.close();
+    await apiOk('DELETE', '/api/v1/sessions/current', token, 204);
+  }
 }
 
 function tail(file, lines = 80) {

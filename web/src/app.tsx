@@ -16,7 +16,7 @@ import { Login } from './screens/Login';
 import { Main } from './screens/Main';
 import { More } from './screens/More';
 import { Stats } from './screens/Stats';
-import { booting, connection, live, me } from './session';
+import { boot, booting, connection, live, me, unreachable } from './session';
 
 const tabs: { to: string; label: MessageKey; icon: string }[] = [
   { to: '/', label: 'nav.main', icon: '⌂' },
@@ -38,13 +38,11 @@ function Nav() {
         {t('app.name')}
       </span>
       {tabs.map((tab) => (
-        <Link key={tab.to} to={tab.to} class={active(tab.to, p) ? 'nav-item active' : 'nav-item'}>
+        <Link key={tab.to} to={tab.to} class={active(tab.to, p) ? 'nav-item active' : 'nav-item'} current={active(tab.to, p)}>
           <span class="nav-icon" aria-hidden="true">
             {tab.icon}
           </span>
-          <span class="nav-label" aria-current={active(tab.to, p) ? 'page' : undefined}>
-            {t(tab.label)}
-          </span>
+          <span class="nav-label">{t(tab.label)}</span>
         </Link>
       ))}
     </nav>
@@ -53,7 +51,8 @@ function Nav() {
 
 export function ConnectionBanner() {
   const c = connection.value;
-  // Reserved space (no layout shift): the banner fills it only when the socket is down.
+  // Always there (a live region announces the change); when the socket is down it lies
+  // over the top of the screen (styles.css), so showing it shifts nothing.
   return (
     <div class={c === 'down' ? 'banner banner-down' : 'banner'} role="status" aria-live="polite">
       {c === 'down' ? t('conn.down') : ''}
@@ -77,6 +76,20 @@ function Routed() {
 export function App() {
   if (booting.value) return <div class="boot" aria-busy="true" />;
   const m = me.value;
+  if (!m && unreachable.value) {
+    return (
+      <main class="login">
+        <div class="login-card unreachable-card" role="alert">
+          <h1 class="login-title">{t('app.name')}</h1>
+          <p>{t('login.unreachable')}</p>
+          <p class="muted">{t('conn.retrying')}</p>
+          <button type="button" class="btn btn-primary btn-block" onClick={() => void boot()}>
+            {t('error.retry')}
+          </button>
+        </div>
+      </main>
+    );
+  }
   if (!m) return <Login />;
   const s = live.value;
   let screen;

@@ -4,7 +4,7 @@
 import { computed, signal } from '@preact/signals';
 
 import { ApiError, request, setSessionEndedHandler, setToken } from './api/http';
-import { EventStream, type ConnectionStatus, type ServerEvent } from './api/events';
+import { EventStream, backoffMs, type ConnectionStatus, type ServerEvent } from './api/events';
 import type { AgentStateName, LoginResponse, Me } from './api/types';
 import type { MessageKey } from './i18n';
 import { applyEvent, emptySnapshot, type LiveSnapshot } from './state/live';
@@ -123,21 +123,44 @@ if (typeof window !== 'undefined') {
   });
 }
 
-/** At start: resume a stored session, if it still works. */
+/** The server could not be reached at start (offline): the stored session is kept and retried. */
+export const unreachable = signal(false);
+let bootRetry: ReturnType<typeof setTimeout> | null = null;
+let bootAttempt = 0;
+
+/**
+ * At start: resume a stored session, if it still works. A session the server refuses
+ * ends; a server that cannot be reached (the device is offline, the service worker
+ * showed the cached shell) keeps the session and tries again with backoff and as soon
+ * as the browser says it is online.
+ */
 export async function boot(): Promise<void> {
   const token = load(TOKEN_KEY);
+  if (bootRetry !== null) clearTimeout(bootRetry);
+  bootRetry = null;
   try {
     if (!token) return;
     setToken(token);
     await refreshMe();
+    unreachable.value = false;
+    bootAttempt = 0;
     startEvents(token);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) endLocally('login.session_ended');
-    else if (!(e instanceof ApiError)) endLocally('login.unreachable');
-    else endLocally(null);
+    else if (e instanceof ApiError) endLocally(null);
+    else {
+      unreachable.value = true;
+      bootRetry = setTimeout(() => void boot(), backoffMs(bootAttempt++));
+    }
   } finally {
     booting.value = false;
   }
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('online', () => {
+    if (unreachable.value) void boot();
+  });
 }
 
 export async function logIn(org: string, agent: string, password: string, saveId: boolean): Promise<LoginResponse> {

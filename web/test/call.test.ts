@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  canTransferTo,
   cleanNote,
   DIAL_MAX,
   dialDigits,
@@ -181,16 +182,38 @@ describe('keypad', () => {
 });
 
 describe('transferTargets (F4)', () => {
-  const agent = (id: string, state: OrgAgent['state']['state'], self = false): OrgAgent => ({
+  const agent = (id: string, state: OrgAgent['state']['state'], self = false, reachable = true): OrgAgent => ({
     id,
     name: id.toUpperCase(),
     menus: ['1'],
     state: { state, since: '2026-11-24T05:00:00.000Z' },
     self,
+    reachable,
   });
   it('lists Ready colleagues only, never me', () => {
     const list = [agent('alice', 'ready', true), agent('bob', 'ready'), agent('carol', 'break'), agent('dan', 'on_call')];
     expect(transferTargets(list).map((a) => a.id)).toEqual(['bob']);
+  });
+  it('keeps Ready colleagues without a phone, after the ones a transfer can reach', () => {
+    const list = [
+      agent('amy', 'ready', false, false),
+      agent('bob', 'ready'),
+      agent('cho', 'ready', false, false),
+      agent('dan', 'ready'),
+      agent('eve', 'break', false, true),
+    ];
+    expect(transferTargets(list).map((a) => a.id)).toEqual(['bob', 'dan', 'amy', 'cho']);
+    expect(transferTargets(list).map(canTransferTo)).toEqual([true, true, false, false]);
+  });
+  it('offers only what the server accepts: Ready and reachable, not me', () => {
+    expect(canTransferTo(agent('bob', 'ready'))).toBe(true);
+    expect(canTransferTo(agent('bob', 'ready', false, false))).toBe(false); // no phone connected
+    expect(canTransferTo(agent('bob', 'break'))).toBe(false); // a phone, but not Ready
+    expect(canTransferTo(agent('bob', 'ringing'))).toBe(false);
+    expect(canTransferTo(agent('alice', 'ready', true))).toBe(false); // myself
+    // A server without the field (older than it): the transfer decides.
+    const { reachable: _omit, ...old } = agent('bob', 'ready');
+    expect(canTransferTo(old as OrgAgent)).toBe(true);
   });
 });
 

@@ -4,64 +4,11 @@
 // follow (tested in test/call.test.ts): note length as the server counts it, the
 // customer's waiting time, the international pre-check and the keypad's input.
 import { request } from './http';
-import type { AgentStateInfo } from './types';
 
 // ---- shapes -------------------------------------------------------------------------
 
-export type CallDirection = 'inbound' | 'outbound' | 'internal';
-
-export interface CallAgent {
-  id: string;
-  name: string;
-}
-
-/** `name` is null when the organization no longer has that menu. */
-export interface CallMenu {
-  digit: string;
-  name: string | null;
-}
-
-export interface CallNote {
-  author: CallAgent | null;
-  category: string;
-  text: string;
-  created_at: string;
-  updated_at: string;
-  /** The caller wrote it (G5). */
-  editable: boolean;
-}
-
-export type CallResult = 'answered' | 'unconnected' | 'callback' | 'no_agent' | 'rejected' | 'failed' | 'interrupted';
-
-/** A call record (`Call` in openapi). */
-export interface CallRecord {
-  id: number;
-  direction: CallDirection;
-  customer: string;
-  org_number: string;
-  menu: CallMenu | null;
-  agent: CallAgent | null;
-  result: CallResult;
-  arrived_at: string;
-  answered_at: string | null;
-  ended_at: string;
-  wait_ms: number;
-  talk_ms: number;
-  hold_ms: number;
-  ended_by: 'customer' | 'agent' | 'system';
-  end_reason: string;
-  note: CallNote | null;
-  notes: CallNote[];
-  callback: number | null;
-  from_call: number | null;
-  recording_url: string | null;
-  [key: string]: unknown;
-}
-
-/** GET /api/v1/calls/{id}. */
-export interface CallDetail extends CallRecord {
-  earlier_contacts: CallRecord[];
-}
+export type { CallAgent, CallDetail, CallDirection, CallMenu, CallNote, CallRecord, CallResult, DialResponse } from './types';
+import type { AgentStateInfo, CallAgent, CallDetail, CallDirection, CallMenu, CallRecord, DialResponse } from './types';
 
 /** GET /api/v1/me/call. */
 export interface LiveCall {
@@ -90,11 +37,11 @@ export interface OrgAgent {
   menus: string[];
   state: AgentStateInfo;
   self: boolean;
-}
-
-export interface DialResponse {
-  id: number;
-  stage: 'dialing';
+  /**
+   * The agent has a phone the contact center can ring now (a registered device). A
+   * transfer reaches only an agent Ready and reachable; others are 409 agent-not-ready.
+   */
+  reachable: boolean;
 }
 
 export interface TransferResponse {
@@ -137,7 +84,10 @@ export async function listAgents(signal?: AbortSignal): Promise<OrgAgent[]> {
   return list.items;
 }
 
-/** The colleagues a call can be transferred to now: Ready, and not me. */
+/**
+ * The Ready colleagues (not me) for the transfer list, those a transfer can reach first
+ * (see transferTargets and canTransferTo).
+ */
 export async function readyColleagues(signal?: AbortSignal): Promise<OrgAgent[]> {
   const list = await request<{ items: OrgAgent[] }>('/api/v1/agents?state=ready', signal ? { signal } : {});
   return transferTargets(list.items);
@@ -152,8 +102,24 @@ export function dial(to: string, fromCall?: number | null): Promise<DialResponse
 
 // ---- pure rules ---------------------------------------------------------------------
 
+/**
+ * F4's list: the Ready colleagues, never me; the ones a transfer can reach (with a phone
+ * connected) first, each group in the server's order (by agent ID). The unreachable
+ * ones stay in the list, shown but not selectable, so the agent sees why a Ready
+ * colleague cannot take the call.
+ */
 export function transferTargets(agents: OrgAgent[]): OrgAgent[] {
-  return agents.filter((a) => !a.self && a.state.state === 'ready');
+  const ready = agents.filter((a) => !a.self && a.state.state === 'ready');
+  return [...ready.filter(canTransferTo), ...ready.filter((a) => !canTransferTo(a))];
+}
+
+/**
+ * Whether a transfer to `a` can ring now: the server's own rule (Ready and reachable),
+ * so the list offers only colleagues the transfer will accept. An item without
+ * `reachable` (a server older than the field) is left for the server to decide.
+ */
+export function canTransferTo(a: OrgAgent): boolean {
+  return !a.self && a.state.state === 'ready' && a.reachable !== false;
 }
 
 /** G4: the server's limit, in Unicode characters (code points), newlines included. */

@@ -88,3 +88,74 @@ export interface Dashboard {
   mine: AgentFigures;
   timezone: string;
 }
+
+// ---- call records (docs/openapi.yaml `Call`, `CallDetail`) ----
+
+export interface CallAgent {
+  id: string;
+  name: string;
+}
+
+/** The menu the caller chose; `name` is null when the org no longer has it. */
+export interface CallMenu {
+  digit: string;
+  name: string | null;
+}
+
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
+export type CallResult = 'answered' | 'unconnected' | 'callback' | 'no_agent' | 'rejected' | 'failed' | 'interrupted';
+export type EndedBy = 'customer' | 'agent' | 'system';
+export type OfferOutcome = 'ringing' | 'answered' | 'missed' | 'withdrawn';
+
+export interface CallNote {
+  /** Null when its author no longer exists. */
+  author: CallAgent | null;
+  category: string;
+  text: string;
+  created_at: string;
+  updated_at: string;
+  /** The caller wrote it, so may change it (G5). */
+  editable: boolean;
+}
+
+export interface CallOffer {
+  agent: CallAgent | null;
+  at: string;
+  outcome: OfferOutcome;
+}
+
+/** A call record (schema `Call`); times UTC, durations ms. */
+export interface CallRecord {
+  id: number;
+  direction: CallDirection;
+  /** Empty for an internal call. */
+  customer: string;
+  org_number: string;
+  menu: CallMenu | null;
+  agent: CallAgent | null;
+  result: CallResult;
+  arrived_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  wait_ms: number;
+  talk_ms: number;
+  hold_ms: number;
+  ended_by: EndedBy;
+  end_reason: string;
+  offers: CallOffer[];
+  note: CallNote | null;
+  notes: CallNote[];
+  callback: number | null;
+  from_call: number | null;
+  recording_url: string | null;
+}
+
+export interface CallDetail extends CallRecord {
+  earlier_contacts: CallRecord[];
+}
+
+/** POST of a dial (the dial pad, a call-back, a callback): the call being placed. */
+export interface DialResponse {
+  id: number;
+  stage: 'dialing';
+}

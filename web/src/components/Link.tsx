@@ -3,12 +3,13 @@ import type { ComponentChildren } from 'preact';
 
 import { navigate } from '../router';
 
-export function Link(props: { to: string; class?: string; children: ComponentChildren; label?: string }) {
+export function Link(props: { to: string; class?: string; children: ComponentChildren; label?: string; current?: boolean }) {
   return (
     <a
       href={props.to}
       class={props.class}
       aria-label={props.label}
+      aria-current={props.current ? 'page' : undefined}
       onClick={(e) => {
         if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
         e.preventDefault();

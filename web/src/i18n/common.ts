@@ -33,6 +33,7 @@ export const en = {
   'conn.down': 'Connection lost — reconnecting…',
   'conn.connecting': 'Connecting…',
   'conn.back': 'Connected',
+  'conn.retrying': 'Your session is kept; trying again…',
 
   'main.state_title': 'My state',
   'main.in_state_for': 'for {time}',
@@ -105,6 +106,7 @@ export const ko: Record<keyof typeof en, string> = {
   'conn.down': '연결이 끊겼습니다 — 다시 연결하는 중…',
   'conn.connecting': '연결 중…',
   'conn.back': '연결됨',
+  'conn.retrying': '로그인은 유지됩니다. 다시 연결하는 중…',
 
   'main.state_title': '내 상태',
   'main.in_state_for': '{time} 경과',

@@ -14,7 +14,7 @@ export const en = {
   'history.internal': 'Internal call',
   'history.no_number': 'Unknown number',
   'history.call_back': 'Call back',
-  'history.call_back_to': 'Call {number} back',
+  'history.call_back_to': 'Call back {number}',
   'history.dir.inbound': 'Incoming',
   'history.dir.outbound': 'Outgoing',
   'history.dir.internal': 'Internal',

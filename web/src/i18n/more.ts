@@ -139,7 +139,7 @@ Data is kept for as long as your organization decides. Ask your administrator ab
 export const ko: Record<keyof typeof en, string> = {
   'more.title': '더보기',
   'more.back': '뒤로',
-  'more.back_to': '{page}(으)로 돌아가기',
+  'more.back_to': '{page} 화면으로 돌아가기',
   'more.signed_in': '{org} · {name}({id})님으로 로그인됨',
   'more.group.help': '고객센터',
   'more.group.account': '계정',

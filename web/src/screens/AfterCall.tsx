@@ -114,7 +114,7 @@ export function AfterCall(props: { call: number }) {
         <h1 id="acw-title" class="acw-title">
           {t('call.acw.title')}
         </h1>
-        <span class="call-timer call-timer-small" aria-live="off" aria-label={t('call.acw.elapsed', { time: duration(acwFor) })}>
+        <span class="call-timer call-timer-small" role="timer" aria-label={t('call.acw.elapsed', { time: duration(acwFor) })}>
           {duration(acwFor)}
         </span>
       </header>

@@ -229,11 +229,13 @@ export function DialPad(props: { embedded?: boolean }) {
               key={k.key}
               type="button"
               class="key"
-              aria-label={k.label ? t(k.label) : k.key}
+              aria-label={k.label ? t(k.label) : undefined}
               disabled={dialing !== null}
               onClick={() => act({ type: 'key', key: k.key })}
             >
-              <span class="key-main" aria-hidden="true">
+              {/* A digit names its key (the letters are decoration, hidden); * and # are
+                  named in words. An aria-label of "2" would not hold the visible "ABC". */}
+              <span class="key-main" aria-hidden={k.label ? true : undefined}>
                 {k.key}
               </span>
               <span class="key-sub" aria-hidden="true">

@@ -1,14 +1,16 @@
 // D2, D3, F3, F4: the call in progress (GET /api/v1/me/call). The customer's number,
 // the menu, the direction, the talk time since the answer, the hold state, and the
 // customer's earlier contacts with their notes (D2). Actions: hold / unhold (F3),
-// transfer to a Ready colleague (F4; the transfer's ringing and returned states come
-// from LiveCall.transfer_to), hang up with a confirmation (D3). Audio is on the
-// agent's registered SIP phone in this part: speaker, device choice and mute belong
-// to the WebRTC phone that comes later. Errors show the server's detail inline.
+// transfer to a Ready colleague (F4: only one with a phone connected can be picked, the
+// others are shown disabled with the reason; the transfer's ringing and returned
+// states come from LiveCall.transfer_to), hang up with a confirmation (D3). Audio is
+// on the agent's registered SIP phone in this part: speaker, device choice and mute
+// belong to the WebRTC phone that comes later. Errors show the server's detail inline.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { ApiError } from '../api/http';
 import {
+  canTransferTo,
   getMyCall,
   hangUpCall,
   holdCall,
@@ -99,7 +101,9 @@ function TransferPanel(props: { call: number; onDone: (to: OrgAgent) => void; on
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const agents = list.data ?? [];
-  const chosen = agents.find((a) => a.id === picked) ?? null;
+  // A colleague picked before a refresh may have lost their phone since: not chosen then.
+  const chosen = agents.find((a) => a.id === picked && canTransferTo(a)) ?? null;
+  const reachable = agents.filter(canTransferTo).length;
 
   async function go() {
     if (!chosen || busy) return;
@@ -110,7 +114,7 @@ function TransferPanel(props: { call: number; onDone: (to: OrgAgent) => void; on
       props.onDone(chosen);
     } catch (e) {
       setError(errorText(e));
-      // The colleague may have left Ready meanwhile: show who is Ready now.
+      // The colleague may have left Ready (or lost their phone) meanwhile: show who is Ready now.
       if (e instanceof ApiError && e.code === 'agent-not-ready') list.reload();
     } finally {
       setBusy(false);
@@ -138,20 +142,40 @@ function TransferPanel(props: { call: number; onDone: (to: OrgAgent) => void; on
         </p>
       )}
       {list.data && agents.length === 0 && <p class="notice notice-warn">{t('call.transfer.none_ready')}</p>}
+      {list.data && agents.length > 0 && reachable === 0 && (
+        <p class="notice notice-warn">{t('call.transfer.none_reachable')}</p>
+      )}
       {!list.data && list.loading && <p class="muted">{t('common.loading')}</p>}
       {agents.length > 0 && (
         <fieldset class="transfer-list">
           <legend class="sr-only">{t('call.transfer.pick')}</legend>
-          {agents.map((a) => (
-            <label key={a.id} class={picked === a.id ? 'transfer-option picked' : 'transfer-option'}>
-              <input type="radio" name="transfer-to" value={a.id} checked={picked === a.id} onChange={() => setPicked(a.id)} />
-              <span class="transfer-name">{a.name}</span>
-              <span class="transfer-id muted">
-                {a.id}
-                {a.menus.length > 0 ? ` · ${t('call.transfer.menus', { menus: a.menus.join(', ') })}` : ''}
-              </span>
-            </label>
-          ))}
+          {agents.map((a) => {
+            // Ready without a phone the contact center can ring: the transfer would be
+            // refused, so it is shown (with why) but cannot be picked.
+            const open = canTransferTo(a);
+            const isPicked = open && picked === a.id;
+            return (
+              <label
+                key={a.id}
+                class={`transfer-option${isPicked ? ' picked' : ''}${open ? '' : ' unreachable'}`}
+              >
+                <input
+                  type="radio"
+                  name="transfer-to"
+                  value={a.id}
+                  checked={isPicked}
+                  disabled={!open}
+                  onChange={() => setPicked(a.id)}
+                />
+                <span class="transfer-name">{a.name}</span>
+                <span class="transfer-id muted">
+                  {a.id}
+                  {a.menus.length > 0 ? ` · ${t('call.transfer.menus', { menus: a.menus.join(', ') })}` : ''}
+                  {open ? '' : ` · ${t('call.transfer.no_phone')}`}
+                </span>
+              </label>
+            );
+          })}
         </fieldset>
       )}
       <p class="error" role="alert">

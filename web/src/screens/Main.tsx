@@ -37,7 +37,7 @@ function StatePanel() {
       </h2>
       <p class={`state-now state-${s?.state ?? 'offline'}`}>
         <span class="state-name">{s ? t(`state.${s.state}` as MessageKey) : '—'}</span>
-        <span class="state-time" aria-label={t('main.in_state_for', { time: duration(elapsed) })}>
+        <span class="state-time" role="timer" aria-label={t('main.in_state_for', { time: duration(elapsed) })}>
           {duration(elapsed)}
         </span>
       </p>
@@ -82,6 +82,7 @@ export function Main() {
   const m = me.value;
   return (
     <div class="main-grid">
+      <h1 class="sr-only">{t('nav.main')}</h1>
       {m?.must_change_password && (
         <p class="notice notice-warn wide" role="status">
           {t('login.must_change')} <Link to="/more/password">{t('main.change_password')} →</Link>
@@ -150,6 +151,9 @@ export function Main() {
           </p>
         )}
       </section>
+      <Link to="/dial" class="btn btn-primary phone-only dial-link">
+        {t('nav.dial')}
+      </Link>
       <aside class="card desktop-only dial-side" aria-label={t('nav.dial')}>
         <DialPad embedded />
       </aside>
