@@ -17,7 +17,8 @@
 //   5. history lists the call with its note; its detail plays the recording (the
 //      <audio> gets a blob: URL, metadata and a duration);
 //   6. statistics by menu, today: menu 2's inflow >= 1;
-//   6b. the callbacks list, the dial pad (/dial), More and its change-password page;
+//   6b. the callbacks list, the dial pad (/dial), More: notices, FAQ, an inquiry sent,
+//       the licences and the change-password page;
 //   7. the events socket dropped from the page comes back (the banner shows, then goes)
 //      and an event sent meanwhile arrives by resume, no resync; a session ended from
 //      outside (DELETE /api/v1/sessions/current) returns the app to login with the notice.
@@ -699,7 +700,7 @@ async function run() {
     await shoot('stats');
   });
 
-  await step('6b. the callbacks list, the dial pad, More and its change-password page', async () => {
+  await step('6b. the callbacks list, the dial pad, More: notices, FAQ, an inquiry, licences, change password', async () => {
     await each(async ({ page, view }) => {
       await page.click('nav a[href="/callbacks"]');
       await visible(page, '#callbacks-title', `the callbacks list (${view.key})`);
@@ -720,8 +721,51 @@ async function run() {
       await visible(page, '.more-home', `the More list (${view.key})`);
     });
     await shoot('more');
+    // More's own pages (L1): the demo org's notices and one of them, the FAQ, an
+    // inquiry sent and listed, the open-source licences; each opened from the More list.
+    const openMore = async (page, to) => {
+      await page.click('nav a[href="/more"]');
+      await visible(page, '.more-home', 'the More list');
+      await page.click(`.more-home a[href="${to}"]`);
+    };
     await each(async ({ page, view }) => {
-      await page.click('.more-home a[href="/more/password"]');
+      await openMore(page, '/more/notices');
+      await visible(page, '.notice-list .notice-item', `the demo org's notices (${view.key})`);
+    });
+    await shoot('more-notices');
+    await each(async ({ page, view }) => {
+      await page.click('.notice-list .notice-item >> nth=0');
+      await visible(page, 'article.notice-body', `a notice's text (${view.key})`);
+    });
+    await shoot('more-notice');
+    await each(async ({ page, view }) => {
+      await openMore(page, '/more/faq');
+      await visible(page, 'details.faq-item', `the demo org's FAQ (${view.key})`);
+    });
+    await shoot('more-faq');
+    await each(async ({ page, view }) => {
+      await openMore(page, '/more/inquiry');
+      await visible(page, 'form.inquiry-form', `the inquiry form (${view.key})`);
+      if (view.key !== 'phone-en') return;
+      await page.fill('input[name=subject]', 'e2e: headset crackles');
+      await page.fill('textarea[name=body]', 'The left ear crackles on long calls.');
+      await page.click('form.inquiry-form button[type=submit]');
+      await visible(page, '.inquiry-list li:has-text("e2e: headset crackles")', 'the inquiry sent and listed');
+    });
+    const inquiries = await apiOk('GET', '/api/v1/inquiries', main().token, 200);
+    if (!inquiries.items?.some((i) => i.subject === 'e2e: headset crackles')) throw new Failure('the inquiry is not stored');
+    await shoot('more-inquiry');
+    await each(async ({ page, view }) => {
+      await openMore(page, '/more/licenses');
+      await visible(page, 'details.licence', `the open-source licences (${view.key})`);
+      const names = await page.locator('.licence-name').allTextContents();
+      for (const want of ['preact', 'uplot']) {
+        if (!names.includes(want)) throw new Failure(`the licences do not list ${want} (${view.key}): ${names.join(', ')}`);
+      }
+    });
+    await shoot('more-licenses');
+    await each(async ({ page, view }) => {
+      await openMore(page, '/more/password');
       await visible(page, 'form.password-form', `the change-password page (${view.key})`);
     });
     await shoot('more-password');
