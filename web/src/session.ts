@@ -5,7 +5,7 @@ import { computed, signal } from '@preact/signals';
 
 import { ApiError, request, setSessionEndedHandler, setToken } from './api/http';
 import { EventStream, backoffMs, type ConnectionStatus, type ServerEvent } from './api/events';
-import type { AgentStateName, LoginResponse, Me } from './api/types';
+import type { AgentStateName, DialResponse, LoginResponse, Me } from './api/types';
 import type { MessageKey } from './i18n';
 import { applyEvent, emptySnapshot, type LiveSnapshot } from './state/live';
 
@@ -195,4 +195,28 @@ export async function setState(
   if (note) body.note = note;
   const res = await request<{ state: AgentStateName; since: string }>('/api/v1/me/state', { method: 'PUT', body });
   live.value = { ...live.value, state: { state: res.state, since: res.since } };
+}
+
+/**
+ * Places a call (E4, K1) and, once the server took it, lets the shell show it (as after
+ * a reload mid-dial, refreshMe). A call can end before its 202 arrives (the agent's
+ * phone is not registered, say), and its `call.ended` event then came first: when any
+ * change arrived meanwhile, the server is asked whether the call is still on.
+ * Resolves false when it ended already.
+ */
+export async function placeCall(dial: () => Promise<DialResponse>): Promise<boolean> {
+  let seen = live.value.changes;
+  const res = await dial();
+  for (let attempt = 0; attempt < 3 && live.value.changes !== seen; attempt++) {
+    seen = live.value.changes;
+    try {
+      const call = await request<{ id: number; stage: string }>('/api/v1/me/call');
+      if (call.id !== res.id || (call.stage !== 'dialing' && call.stage !== 'connected')) return false;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return false;
+      throw e;
+    }
+  }
+  live.value = { ...live.value, activeCall: res.id, held: false, offered: null };
+  return true;
 }

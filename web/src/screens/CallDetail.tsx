@@ -28,8 +28,8 @@ import { dateTime, duration, phone } from '../format';
 import { errorText, useLoad } from '../hooks';
 import { lang, t, type MessageKey } from '../i18n';
 import { navigate } from '../router';
-import { me, timezone } from '../session';
-import { dialErrorText, historyReturn, placeCall } from './History';
+import { me, placeCall, timezone } from '../session';
+import { dialErrorText, historyReturn } from './History';
 import './history.css';
 
 function BackLink(props: { id: number }) {

@@ -22,8 +22,8 @@ import { closeSwipeRows, SwipeRow } from '../components/SwipeRow';
 import { dateTime, phone } from '../format';
 import { errorText } from '../hooks';
 import { lang, t, type MessageKey } from '../i18n';
-import { live, me, timezone } from '../session';
-import { dialErrorText, ListFooter, placeCall, SkeletonRows, Tabs, usePagedList, useQueryTab, useSentinel } from './History';
+import { live, me, placeCall, timezone } from '../session';
+import { dialErrorText, ListFooter, SkeletonRows, Tabs, usePagedList, useQueryTab, useSentinel } from './History';
 import './history.css';
 
 const tabName: Record<CallbackStatus, MessageKey> = { pending: 'callbacks.tab.pending', done: 'callbacks.tab.done' };

@@ -10,7 +10,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
-import { ApiError, request } from '../api/http';
+import { ApiError } from '../api/http';
 import {
   appendPage,
   canCallBack,
@@ -21,7 +21,6 @@ import {
   listCalls,
   refreshFirstPage,
   type CallRecord,
-  type DialResponse,
   type HistoryTab,
   type Page,
   type PagedList,
@@ -32,7 +31,7 @@ import { dateTime, phone } from '../format';
 import { errorText } from '../hooks';
 import { lang, t, type MessageKey } from '../i18n';
 import { navigate } from '../router';
-import { live, me, reloads, timezone } from '../session';
+import { live, me, placeCall, reloads, timezone } from '../session';
 import './history.css';
 
 // ---- shared: a cursor-paged list -------------------------------------------------------
@@ -281,30 +280,6 @@ export function dialErrorText(e: unknown): string {
     }
   }
   return t('history.dial.failed', { detail: errorText(e) });
-}
-
-/**
- * Places a call (E4, K1) and, once the server took it, lets the shell show it (as after
- * a reload mid-dial, session.ts). A call can end before its 202 arrives (the agent's
- * phone is not registered, say), and its `call.ended` event then came first: when any
- * change arrived meanwhile, the server is asked whether the call is still on.
- * Resolves false when it ended already.
- */
-export async function placeCall(dial: () => Promise<DialResponse>): Promise<boolean> {
-  let seen = live.value.changes;
-  const res = await dial();
-  for (let attempt = 0; attempt < 3 && live.value.changes !== seen; attempt++) {
-    seen = live.value.changes;
-    try {
-      const call = await request<{ id: number; stage: string }>('/api/v1/me/call');
-      if (call.id !== res.id || (call.stage !== 'dialing' && call.stage !== 'connected')) return false;
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return false;
-      throw e;
-    }
-  }
-  live.value = { ...live.value, activeCall: res.id, held: false, offered: null };
-  return true;
 }
 
 /** Keeps a tab in the URL query: reads it, follows back/forward, and pushes a choice. */
